@@ -1,0 +1,60 @@
+# parkportal — `make run` serves the demo portal, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app parkportal
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run setup test test-sqlite test-postgres lint translations extract-messages update-translations benchmark clean
+
+run: setup instance/config.py
+	$(FLASK) init-db
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+setup: $(VENV)/.installed translations
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Compiled catalogs are build output (git-ignored), made from the .po files in the repository.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy --statistics -d parkportal/translations
+
+# A random SECRET_KEY for this machine, written once (instance/ is git-ignored).
+instance/config.py:
+	@mkdir -p instance
+	@printf '# Written by `make run` for this machine; see README.md for every key.\nSECRET_KEY = "%s"\n# make run serves plain http on 127.0.0.1; behind HTTPS set this to True.\nSESSION_COOKIE_SECURE = False\n' \
+	  "$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" > $@
+	@echo "wrote $@"
+
+# SQLite always; PostgreSQL too when PARKPORTAL_TEST_DATABASE_URL is set (.ci/run sets it).
+test: setup
+	$(MAKE) test-sqlite
+	@if [ -n "$$PARKPORTAL_TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; else echo "PARKPORTAL_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test-sqlite:
+	env -u PARKPORTAL_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o parkportal/translations/messages.pot --no-location --sort-output .
+
+update-translations: extract-messages
+	$(BIN)/pybabel update -i parkportal/translations/messages.pot -d parkportal/translations --no-fuzzy-matching
+
+benchmark: setup
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache test-artifacts

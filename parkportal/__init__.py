@@ -1,0 +1,101 @@
+"""parkportal — 园区企业法律服务平台: the enterprise legal services portal of an industrial park."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from . import config as config_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: defaults → ``instance/config.py`` → environment → ``config``."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config_module.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(config_module.from_environment())
+    if config:
+        app.config.from_mapping(config)
+
+    Path(app.instance_path).mkdir(exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "parkportal.sqlite3")
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    _refuse_insecure_secret(app)
+
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    from . import database, errors, i18n, security
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    database.configure_engine_options(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    database.init_app(app)
+    login_manager.init_app(app)
+    errors.init_app(app)
+
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .bookings import bp as bookings_bp
+    from .enterprises import bp as enterprises_bp
+    from .main import bp as main_bp
+    from .notify import bp as notify_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(enterprises_bp, url_prefix="/enterprises")
+    app.register_blueprint(bookings_bp, url_prefix="/bookings")
+    app.register_blueprint(notify_bp, url_prefix="/notifications")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    from . import cli, templating
+
+    templating.init_app(app)
+    cli.init_app(app)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _refuse_insecure_secret(app: Flask) -> None:
+    """Refuse to serve with the built-in development secret outside debug and testing.
+
+    Command-line tasks other than ``flask run`` sign nothing and may go on.
+    """
+    secret = app.config.get("SECRET_KEY")
+    if app.debug or app.testing:
+        return
+    if secret and secret != config_module.DEV_SECRET_KEY and len(str(secret)) >= 16:
+        return
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.info_name not in (None, "run"):
+        return
+    raise RuntimeError(
+        "parkportal refuses to start without a real SECRET_KEY: set the SECRET_KEY environment variable "
+        "or put SECRET_KEY = '…' (at least 16 random characters) in instance/config.py. "
+        "`make run` writes one for you; in production use e.g. "
+        "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+    )

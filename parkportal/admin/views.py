@@ -1,0 +1,75 @@
+"""Views of staff administration."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import accounts, catalog
+from ..extensions import db
+from ..models import AuditLog, User
+from ..models.user import new_session_token
+from ..web import audit, get_or_404, render, roles_required
+from . import bp
+from .forms import CreateUserForm
+
+
+@bp.get("/users")
+@roles_required("staff")
+def users():
+    """Lawyer and staff accounts (enterprise users are listed with their enterprise)."""
+    role = request.args.get("role", "")
+    query = select(User).order_by(User.role, User.name)
+    query = query.where(User.role == role) if role in catalog.ROLES else query.where(User.role != "enterprise")
+    return render("admin/users.html", users=db.session.scalars(query).all(), role=role)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required("staff")
+def create_user():
+    """Create a lawyer or staff account."""
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        user = accounts.create_user(
+            email=form.email.data,
+            password=form.password.data,
+            role=form.role.data,
+            name=form.name.data,
+            phone=form.phone.data,
+        )
+        if user.lawyer_profile is not None:
+            user.lawyer_profile.title = form.title.data or None
+            user.lawyer_profile.specialties = ",".join(form.specialties.data or [])
+        audit("user.created", user, role=user.role, email=user.email)
+        flash(_("The account for %(name)s has been created.", name=user.name), "success")
+        return redirect(url_for("admin.users"), code=303)
+    return render("admin/create_user.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required("staff")
+def set_active(user_id: int):
+    """Deactivate or reactivate an account (never one's own)."""
+    user = get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash(_("You can't deactivate your own account."), "error")
+        return redirect(url_for("admin.users"), code=303)
+    user.active = request.form.get("active") == "1"
+    if not user.active:
+        user.session_token = new_session_token()
+    audit("user.activated" if user.active else "user.deactivated", user)
+    flash(
+        _("%(name)s is now %(state)s.", name=user.name, state=_("active") if user.active else _("deactivated")),
+        "success",
+    )
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.get("/audit")
+@roles_required("staff")
+def audit_log():
+    """The audit log, newest first."""
+    page = db.paginate(select(AuditLog).order_by(AuditLog.id.desc()), per_page=50)
+    return render("admin/audit.html", page=page)

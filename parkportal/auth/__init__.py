@@ -1,0 +1,7 @@
+"""Registration, sign-in and sign-out, passwords and invitations."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401

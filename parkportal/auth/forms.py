@@ -1,0 +1,207 @@
+"""Forms of the auth area; every rule of the input lives in a validator here."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+
+from .. import accounts, catalog
+
+
+def strip(value):
+    """Trim surrounding white space of text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def validate_password_strength(form, field):
+    """At least 8 characters with letters and digits."""
+    problem = accounts.password_problem(field.data or "")
+    if problem == "short":
+        raise ValidationError(_l("Use at least 8 characters."))
+    if problem == "mix":
+        raise ValidationError(_l("Use both letters and digits."))
+
+
+def validate_phone(form, field):
+    """A mainland mobile number or a landline with area code."""
+    if field.data and not accounts.PHONE_RE.match(field.data.replace(" ", "")):
+        raise ValidationError(_l("Enter an 11-digit mobile number or a landline such as 0519-86001234."))
+
+
+def validate_new_email(form, field):
+    """The address must not belong to an account already."""
+    if accounts.find_user_by_email(field.data) is not None:
+        raise ValidationError(_l("An account with this e-mail address exists already. Sign in instead."))
+
+
+class PasswordPair:
+    """The password and its confirmation, shared by every form that sets a password."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Choose a password.")), validate_password_strength],
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            InputRequired(_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class RegistrationForm(PasswordPair, FlaskForm):
+    """An enterprise registers itself and its first user."""
+
+    enterprise_name = StringField(
+        _l("Enterprise name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the enterprise's registered name.")), Length(max=200)],
+    )
+    uscc = StringField(
+        _l("Unified social credit code"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the 18-character unified social credit code."))],
+        render_kw={"maxlength": 22, "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    industry = SelectField(
+        _l("Industry"),
+        choices=catalog.choices(catalog.INDUSTRIES, blank=_l("Choose…")),
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose the industry."))],
+    )
+    employees = SelectField(
+        _l("Employees"),
+        choices=catalog.choices(catalog.EMPLOYEE_BANDS, blank=_l("Choose…")),
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose the number of employees."))],
+    )
+    contact_name = StringField(
+        _l("Contact person"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter your name.")), Length(max=100)],
+        render_kw={"autocomplete": "name"},
+    )
+    phone = StringField(
+        _l("Phone"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter a phone number.")), validate_phone],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
+            validate_new_email,
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    agree_privacy = BooleanField(
+        _l(
+            "I agree that the park service station and its partner law firm process these data "
+            "to provide legal services."
+        ),
+        validators=[DataRequired(_l("Please agree to the privacy notice to register."))],
+    )
+
+    def validate_uscc(self, field):
+        """Valid check digit, and not registered already."""
+        code = accounts.clean_uscc(field.data)
+        if not accounts.uscc_is_valid(code):
+            if len(code) != 18:
+                raise ValidationError(_l("The code has 18 characters; you entered %(n)d.", n=len(code)))
+            raise ValidationError(_l("This is not a valid unified social credit code: please check every character."))
+        if accounts.find_enterprise_by_uscc(code) is not None:
+            raise ValidationError(
+                _l("This enterprise is registered already. Ask its first user to invite you from the enterprise page.")
+            )
+
+    def validate_industry(self, field):
+        """A known industry (a code, or words we recognise)."""
+        code = catalog.industry_code(field.data)
+        if code is None:
+            raise ValidationError(_l("Choose the industry."))
+        field.data = code
+
+    def validate_employees(self, field):
+        """A band, or a head count that we turn into a band."""
+        band = catalog.employee_band(field.data)
+        if band is None:
+            raise ValidationError(_l("Choose the number of employees."))
+        field.data = band
+
+
+class LoginForm(FlaskForm):
+    """Sign in with e-mail and password."""
+
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter your e-mail address."))],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Stay signed in on this device"))
+
+
+class ChangePasswordForm(PasswordPair, FlaskForm):
+    """Change one's own password."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a password-reset link."""
+
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
+        ],
+    )
+
+
+class ResetPasswordForm(PasswordPair, FlaskForm):
+    """Set a new password from a reset link."""
+
+
+class InviteForm(FlaskForm):
+    """The enterprise's first user invites a colleague."""
+
+    name = StringField(
+        _l("Colleague's name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=100)]
+    )
+    email = EmailField(
+        _l("Colleague's e-mail"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter an e-mail address.")),
+            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
+            validate_new_email,
+        ],
+    )
+
+
+class AcceptInvitationForm(PasswordPair, FlaskForm):
+    """A colleague accepts an invitation and chooses a password."""
+
+    name = StringField(
+        _l("Your name"), filters=[strip], validators=[DataRequired(_l("Enter your name.")), Length(max=100)]
+    )
+    phone = StringField(_l("Phone"), filters=[strip], validators=[validate_phone])

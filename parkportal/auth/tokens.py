@@ -1,0 +1,45 @@
+"""Signed, time-limited links for password resets and invitations (no table needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from ..extensions import db
+from ..models import User
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def password_reset_token(user: User) -> str:
+    """A link token bound to the current password: it stops working once the password changes."""
+    return _serializer("password-reset").dumps({"id": user.id, "p": user.password_hash[-16:]})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    """The user a valid, unexpired, unused reset token belongs to, else ``None``."""
+    try:
+        data = _serializer("password-reset").loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except BadSignature:
+        return None
+    user = db.session.get(User, data.get("id"))
+    if user is None or not user.active or user.password_hash[-16:] != data.get("p"):
+        return None
+    return user
+
+
+def invitation_token(enterprise_id: int, email: str, inviter_id: int) -> str:
+    """A link token inviting ``email`` to join an enterprise."""
+    return _serializer("invitation").dumps({"e": enterprise_id, "m": email, "by": inviter_id})
+
+
+def read_invitation(token: str) -> dict[str, Any] | None:
+    """The invitation in a valid, unexpired token, else ``None``."""
+    try:
+        return _serializer("invitation").loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
+    except BadSignature:
+        return None

@@ -1,0 +1,227 @@
+"""Views of the auth area: thin — parse the form, call ``accounts``, render or redirect."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+
+from .. import accounts
+from ..extensions import db, limiter
+from ..models import Enterprise
+from ..notify.outbox import queue_email
+from ..timeutil import utcnow
+from ..web import audit, render, roles_required, safe_next
+from . import bp, tokens
+from .forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
+
+
+def _start_session(user, remember: bool = False) -> None:
+    """Sign in with a fresh session (no fixation), keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)
+    user.last_login_at = utcnow()
+
+
+def _home_for(user) -> str:
+    if user.is_lawyer:
+        return url_for("bookings.agenda")
+    if user.is_staff:
+        return url_for("enterprises.index")
+    return url_for("enterprises.mine")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """An enterprise registers itself and its first user; it can sign in at once, pending verification."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_enterprise(
+                enterprise_name=form.enterprise_name.data,
+                uscc=form.uscc.data,
+                industry=form.industry.data,
+                employees=form.employees.data,
+                contact_name=form.contact_name.data,
+                phone=form.phone.data,
+                email=form.email.data,
+                password=form.password.data,
+                locale=session.get("lang"),
+            )
+        except (accounts.AccountError, IntegrityError):
+            # Someone registered the same code or address a moment ago.
+            db.session.rollback()
+            form.uscc.errors = [_("This enterprise or e-mail address was registered a moment ago. Please sign in.")]
+        else:
+            audit("enterprise.registered", user.enterprise, actor=user, uscc=user.enterprise.uscc)
+            _start_session(user)
+            flash(
+                _("Welcome! Your enterprise is registered. The park service station will verify it shortly."), "success"
+            )
+            return redirect(url_for("enterprises.mine"), code=303)
+    return render("auth/register.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code >= 400,
+)
+def login():
+    """Sign in. Failed attempts are rate-limited per address."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(form.email.data)
+        if user is None or not user.check_password(form.password.data):
+            form.form_errors.append(_("The e-mail address or the password is wrong."))
+        elif not user.is_active:
+            form.form_errors.append(_("This account has been deactivated. Please contact the park service station."))
+        else:
+            _start_session(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or _home_for(user), code=303)
+    return render("auth/login.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (POST only, with CSRF like every unsafe request)."""
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.index"), code=303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; other sessions are signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors = [_("This is not your current password.")]
+        else:
+            current_user.set_password(form.password.data)
+            login_user(current_user._get_current_object())
+            audit("user.password_changed", current_user._get_current_object())
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("main.index"), code=303)
+    return render("auth/change_password.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    """Send a time-limited reset link; the answer is the same whether the address is known or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(form.email.data)
+        if user is not None and user.is_active:
+            link = url_for("auth.reset_password", token=tokens.password_reset_token(user), _external=True)
+            queue_email(user.email, "emails/password_reset", locale=user.locale, user=user, link=link)
+        flash(
+            _(
+                "If an account uses this address, we have sent it a link to choose a new password. "
+                "It is valid for one hour."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"), code=303)
+    return render("auth/forgot_password.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from a reset link."""
+    user = tokens.user_from_reset_token(token)
+    if user is None:
+        flash(_("This link has expired or was used already. Please ask for a new one."), "error")
+        return redirect(url_for("auth.forgot_password"), code=303)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        audit("user.password_reset", user, actor=user)
+        flash(_("Your new password is set. Please sign in."), "success")
+        return redirect(url_for("auth.login"), code=303)
+    return render("auth/reset_password.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@roles_required("enterprise")
+def invite():
+    """The enterprise's first user invites a colleague by e-mail."""
+    if not current_user.is_first_user:
+        abort(403)
+    form = InviteForm()
+    if form.validate_on_submit():
+        token = tokens.invitation_token(
+            current_user.enterprise_id, accounts.normalise_email(form.email.data), current_user.id
+        )
+        link = url_for("auth.accept_invitation", token=token, _external=True)
+        queue_email(
+            form.email.data,
+            "emails/invitation",
+            locale=current_user.locale,
+            inviter=current_user,
+            enterprise=current_user.enterprise,
+            name=form.name.data,
+            link=link,
+        )
+        audit("user.invited", current_user.enterprise, email=accounts.normalise_email(form.email.data))
+        flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
+        return redirect(url_for("enterprises.mine"), code=303)
+    return render("auth/invite.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """A colleague accepts the invitation, chooses a password and is signed in."""
+    data = tokens.read_invitation(token)
+    enterprise = db.session.get(Enterprise, data["e"]) if data else None
+    if data is None or enterprise is None or enterprise.status == "archived":
+        flash(_("This invitation has expired. Please ask your colleague for a new one."), "error")
+        return redirect(url_for("main.index"), code=303)
+    if accounts.find_user_by_email(data["m"]) is not None:
+        flash(_("This invitation has been used already. Please sign in."), "info")
+        return redirect(url_for("auth.login"), code=303)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        user = accounts.create_user(
+            email=data["m"],
+            password=form.password.data,
+            role="enterprise",
+            name=form.name.data,
+            enterprise=enterprise,
+            phone=form.phone.data,
+            locale=session.get("lang"),
+        )
+        audit("user.joined", enterprise, actor=user, email=user.email)
+        _start_session(user)
+        flash(_("Welcome to %(name)s on the portal.", name=enterprise.name), "success")
+        return redirect(url_for("enterprises.mine"), code=303)
+    return render(
+        "auth/accept_invitation.html",
+        form=form,
+        enterprise=enterprise,
+        email=data["m"],
+        status=422 if form.is_submitted() else 200,
+    )

@@ -1,0 +1,183 @@
+"""Command-line tasks: ``flask --app parkportal <command>`` (see README.md for cron use)."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from . import accounts
+from .extensions import db
+from .models import Enterprise, ServiceType
+
+
+def ensure_service_types() -> int:
+    """Make the service catalogue of DESIGN.md exist (idempotent); returns how many were added."""
+    from .catalog import SERVICE_DEFAULTS
+
+    existing = set(db.session.scalars(select(ServiceType.code)))
+    added = 0
+    for order, (code, (minutes, modes, confirm, topics)) in enumerate(SERVICE_DEFAULTS.items()):
+        if code not in existing:
+            db.session.add(
+                ServiceType(
+                    code=code,
+                    duration_minutes=minutes,
+                    modes=modes,
+                    requires_confirmation=confirm,
+                    topics=topics,
+                    sort_order=order,
+                )
+            )
+            added += 1
+    db.session.flush()
+    return added
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Bring the database schema to the latest migration and load the service catalogue."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    added = ensure_service_types()
+    db.session.commit()
+    click.echo(f"Database is at the latest migration ({added} service types added).")
+
+
+@click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Seed even if the database holds enterprises already.")
+@with_appcontext
+def seed_demo_command(force: bool):
+    """Fill the database with a realistic demo park (enterprises, lawyers, staff, bookings)."""
+    from . import demo
+
+    ensure_service_types()
+    if not force and db.session.scalar(select(Enterprise.id).limit(1)) is not None:
+        click.echo("The database holds data already; nothing seeded (use --force to add the demo anyway).")
+        demo.print_logins()
+        return
+    summary = demo.seed()
+    db.session.commit()
+    click.echo(summary)
+    demo.print_logins()
+
+
+@click.command("create-user")
+@click.option("--role", type=click.Choice(["enterprise", "lawyer", "staff"]), required=True)
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", default="")
+@click.option("--enterprise-name", default=None, help="For --role enterprise: the enterprise's name.")
+@click.option(
+    "--uscc", default=None, help="For --role enterprise: joins this enterprise, creating it (verified) if new."
+)
+@with_appcontext
+def create_user_command(role, email, password, name, enterprise_name, uscc):
+    """Create an account; an enterprise user with --uscc joins (or creates) that enterprise."""
+    enterprise = None
+    if role == "enterprise":
+        if not uscc:
+            raise click.UsageError("--role enterprise needs --uscc (and --enterprise-name for a new enterprise).")
+        if not accounts.uscc_is_valid(uscc):
+            raise click.BadParameter(
+                "not a valid 统一社会信用代码 (check digit per GB 32100-2015)", param_hint="--uscc"
+            )
+        enterprise = accounts.find_enterprise_by_uscc(uscc)
+        if enterprise is None:
+            enterprise = Enterprise(
+                name=enterprise_name or f"企业 {accounts.clean_uscc(uscc)}",
+                uscc=accounts.clean_uscc(uscc),
+                industry="other",
+                status="pending",
+                source="imported",
+            )
+            accounts.set_enterprise_status(enterprise, "verified")
+            db.session.add(enterprise)
+    if accounts.password_problem(password):
+        raise click.BadParameter("use at least 8 characters with letters and digits", param_hint="--password")
+    try:
+        user = accounts.create_user(email=email, password=password, role=role, name=name, enterprise=enterprise)
+    except accounts.AccountError as error:
+        raise click.ClickException(f"a user with the e-mail address {email} exists already") from error
+    from .web import audit
+
+    audit("user.created", user, role=role, email=user.email, via="cli")
+    db.session.commit()
+    click.echo(f"Created {role} {user.email} (id {user.id})" + (f" of {enterprise.name}" if enterprise else ""))
+
+
+WEEKDAY_RANGE = re.compile(r"^([1-7])(?:-([1-7]))?$")
+
+
+def _parse_weekdays(text: str) -> list[int]:
+    days: set[int] = set()
+    for part in text.split(","):
+        match = WEEKDAY_RANGE.match(part.strip())
+        if not match:
+            raise click.BadParameter("use ISO weekdays like 1-5 or 1,3,5 (1 = Monday)", param_hint="--weekdays")
+        first, last = int(match[1]), int(match[2] or match[1])
+        if last < first:
+            raise click.BadParameter("a range goes from the smaller to the larger day", param_hint="--weekdays")
+        days.update(range(first, last + 1))
+    return sorted(days)
+
+
+def _parse_time(text: str, hint: str) -> time:
+    try:
+        value = time.fromisoformat(text)
+    except ValueError as error:
+        raise click.BadParameter("use HH:MM, e.g. 09:00", param_hint=hint) from error
+    if value.minute % 30 or value.second:
+        raise click.BadParameter("times are on the half hour (bookings use 30-minute units)", param_hint=hint)
+    return value
+
+
+@click.command("set-availability")
+@click.argument("email")
+@click.option("--weekdays", required=True, help="ISO weekdays, e.g. 1-5 (1 = Monday) or 1,3,5.")
+@click.option("--from", "start", required=True, help="Start, HH:MM (Asia/Shanghai).")
+@click.option("--to", "end", required=True, help="End, HH:MM (Asia/Shanghai).")
+@with_appcontext
+def set_availability_command(email, weekdays, start, end):
+    """Add a weekly time range to a lawyer's availability."""
+    user = accounts.find_user_by_email(email)
+    if user is None or not user.is_lawyer:
+        raise click.ClickException(f"no lawyer with the e-mail address {email}")
+    days = _parse_weekdays(weekdays)
+    start_time, end_time = _parse_time(start, "--from"), _parse_time(end, "--to")
+    if start_time >= end_time:
+        raise click.BadParameter("--to must be later than --from", param_hint="--to")
+    from .bookings.availability import add_weekly_range
+
+    for day in days:
+        add_weekly_range(user, day, start_time, end_time)
+    db.session.commit()
+    click.echo(f"{user.name}: {start}–{end} on weekdays {', '.join(map(str, days))}")
+
+
+@click.command("send-outbox")
+@with_appcontext
+def send_outbox_command():
+    """Deliver pending e-mails and retry failed ones (run it from cron every minute)."""
+    from .notify.outbox import deliver_outbox
+
+    sent, failed = deliver_outbox()
+    click.echo(f"sent {sent}, failed {failed}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app."""
+    for command in (
+        init_db_command,
+        seed_demo_command,
+        create_user_command,
+        set_availability_command,
+        send_outbox_command,
+    ):
+        app.cli.add_command(command)

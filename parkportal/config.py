@@ -1,0 +1,124 @@
+"""Configuration: built-in defaults, then ``instance/config.py``, then the environment, then the test mapping.
+
+Everything an operator may want to change is a key here; the park's names, the partner firm and the
+coverage target are configuration, not code.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+#: Keys that may be set from environment variables of the same name (``DATABASE_URL`` is special-cased).
+ENV_KEYS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "PARK_NAME": str,
+    "PARK_NAME_EN": str,
+    "PARK_LOCATION": str,
+    "PARTNER_FIRM_NAME": str,
+    "PARTNER_FIRM_NAME_EN": str,
+    "SERVICE_STATION_ADDRESS": str,
+    "COVERAGE_TARGET": int,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_DEFAULT_SENDER": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_ENABLED": bool,
+    "BOOKING_LEAD_TIME_HOURS": float,
+    "BOOKING_HORIZON_DAYS": int,
+    "CANCELLATION_CUTOFF_HOURS": float,
+    "REMINDER_HOURS_BEFORE": float,
+    "SESSION_COOKIE_SECURE": bool,
+    "PREFERRED_URL_SCHEME": str,
+    "SERVER_NAME": str,
+    "OUTBOX_MAX_ATTEMPTS": int,
+    "PROXY_FIX": bool,
+}
+
+#: Placeholder secret that is fine for ``make run`` on a laptop and refused in production.
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+class Defaults:
+    """Built-in defaults. Every key is documented in README.md."""
+
+    SECRET_KEY = DEV_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app: instance/parkportal.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+
+    # The park and its partner firm (the pilot: 富都江南新经济产业园, 五星街道, 钟楼区, 常州).
+    PARK_NAME = "富都江南新经济产业园"
+    PARK_NAME_EN = "Fudu Jiangnan New Economy Industrial Park"
+    PARK_LOCATION = "常州市钟楼区五星街道"
+    PARTNER_FIRM_NAME = "江苏常新律师事务所"
+    PARTNER_FIRM_NAME_EN = "Jiangsu Changxin Law Firm"
+    SERVICE_STATION_ADDRESS = "园区综合服务中心一楼 法治服务站"
+    COVERAGE_TARGET = 70
+
+    # Bookings.
+    BOOKING_LEAD_TIME_HOURS = 2.0
+    BOOKING_HORIZON_DAYS = 60
+    CANCELLATION_CUTOFF_HOURS = 4.0
+    REMINDER_HOURS_BEFORE = 24.0
+    DISPLAY_TIMEZONE = "Asia/Shanghai"
+
+    # Language.
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+
+    # Mail: without MAIL_SERVER, messages are written to the log instead of sent.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER = "法治服务站 <no-reply@parkportal.local>"
+    OUTBOX_MAX_ATTEMPTS = 5
+
+    # Security.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE: bool | None = None  # None: Secure outside debug/testing
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PASSWORD_RESET_MAX_AGE = 3600
+    INVITATION_MAX_AGE = 7 * 24 * 3600
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "5 per minute"
+    PROXY_FIX = False
+
+
+def _parse(kind: type, raw: str) -> Any:
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(raw)
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the configuration keys set in the environment, parsed to their types."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for key, kind in ENV_KEYS.items():
+        if key in environ and environ[key] != "":
+            values[key] = _parse(kind, environ[key])
+    if environ.get("DATABASE_URL"):
+        values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept ``postgres://`` and ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

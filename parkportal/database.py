@@ -1,0 +1,64 @@
+"""Engine set-up and the one commit point per request."""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def configure_engine_options(app: Flask) -> None:
+    """SQLite waits for a lock instead of failing at once (several requests, threads or processes)."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("timeout", 30)
+        options["connect_args"] = connect_args
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def init_app(app: Flask) -> None:
+    """Install the SQLite pragmas and the request's commit/rollback hooks."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine, in_memory=engine.url.database in (None, "", ":memory:"))
+
+    @app.after_request
+    def commit_or_rollback(response):
+        """The one commit point: a successful response commits what the request did, anything else rolls back."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
+    """Foreign keys on, WAL, and write transactions that take the write lock up front.
+
+    pysqlite's own transaction handling starts transactions lazily and can fail with "database is locked"
+    when two of them later try to write; taking the lock with ``BEGIN IMMEDIATE`` makes concurrent writers
+    queue (up to the busy timeout) instead. Reads in GET requests use a plain deferred ``BEGIN``.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        read_only = has_request_context() and request.method in SAFE_METHODS
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,76 @@
+"""Views of enterprises: an enterprise's own page, staff's roster and verification."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from .. import accounts, catalog
+from ..extensions import db
+from ..models import Enterprise
+from ..notify.outbox import notify
+from ..web import audit, get_or_404, render, roles_required
+from . import bp
+
+
+@bp.get("/mine")
+@roles_required("enterprise")
+def mine():
+    """The signed-in user's enterprise: its verification state, details and colleagues."""
+    return render("enterprises/mine.html", enterprise=current_user.enterprise)
+
+
+@bp.get("/")
+@roles_required("staff")
+def index():
+    """Staff's roster with a live search and a status filter; pending registrations first."""
+    q = request.args.get("q", "").strip()
+    status = request.args.get("status", "")
+    query = select(Enterprise)
+    if status in catalog.ENTERPRISE_STATUSES:
+        query = query.where(Enterprise.status == status)
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            or_(Enterprise.name.ilike(like), Enterprise.uscc.ilike(like), Enterprise.contact_name.ilike(like))
+        )
+    query = query.order_by((Enterprise.status == "pending").desc(), Enterprise.name)
+    page = db.paginate(query, per_page=25)
+    return render("enterprises/index.html", "results", page=page, q=q, status_filter=status)
+
+
+@bp.get("/<int:enterprise_id>")
+@roles_required("staff")
+def detail(enterprise_id: int):
+    """One enterprise for staff, with its users and the actions on it."""
+    enterprise = get_or_404(Enterprise, enterprise_id)
+    return render("enterprises/detail.html", enterprise=enterprise)
+
+
+@bp.post("/<int:enterprise_id>/status")
+@roles_required("staff")
+def set_status(enterprise_id: int):
+    """Verify, archive or reopen an enterprise; its users are told, the audit log records it."""
+    enterprise = get_or_404(Enterprise, enterprise_id)
+    status = request.form.get("status", "")
+    if status not in catalog.ENTERPRISE_STATUSES:
+        abort(400)
+    previous = enterprise.status
+    accounts.set_enterprise_status(enterprise, status)
+    audit(f"enterprise.{status}", enterprise, previous=previous)
+    if status == "verified" and previous != "verified":
+        for user in enterprise.users:
+            notify(
+                user,
+                _("%(name)s is verified: you can now book lawyers and sign up for events.", name=enterprise.name),
+                url_for("enterprises.mine"),
+                email_template="emails/enterprise_verified",
+                enterprise=enterprise,
+            )
+    flash(
+        _("%(name)s: %(status)s.", name=enterprise.name, status=catalog.label(catalog.ENTERPRISE_STATUSES, status)),
+        "success",
+    )
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id), code=303)

@@ -1,0 +1,45 @@
+"""Enterprises on the park's roster."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .user import User
+
+
+class Enterprise(db.Model):
+    """A park enterprise, identified by its 统一社会信用代码 (USCC)."""
+
+    __tablename__ = "enterprise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    industry: Mapped[str] = mapped_column(String(32), default="other")
+    employees: Mapped[str | None] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(200))
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    source: Mapped[str] = mapped_column(String(20), default="self_registered")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    users: Mapped[list[User]] = relationship(back_populates="enterprise", order_by="User.id")
+
+    @property
+    def is_verified(self) -> bool:
+        """Whether staff have verified the enterprise (booking and sign-ups need it)."""
+        return self.status == "verified"
+
+    def __repr__(self) -> str:
+        return f"<Enterprise {self.id} {self.uscc}>"

@@ -1,0 +1,87 @@
+"""People who sign in: enterprise users, the partner firm's lawyers and park staff."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .booking import LawyerProfile
+    from .enterprise import Enterprise
+
+
+def new_session_token() -> str:
+    """A random token that is part of the login cookie; changing it signs the user out everywhere."""
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, db.Model):
+    """A user account. ``email`` is stored lower-cased, so it is unique case-insensitively."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enterprise: Mapped[Enterprise | None] = relationship(back_populates="users")
+    lawyer_profile: Mapped[LawyerProfile | None] = relationship(back_populates="user", uselist=False)
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password`` and sign out every other session."""
+        self.password_hash = generate_password_hash(password)
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """The login cookie carries the id and the session token (see ``load_user``)."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Deactivated accounts can't sign in."""
+        return bool(self.active)
+
+    @property
+    def is_staff(self) -> bool:
+        """Park staff see and manage everything."""
+        return self.role == "staff"
+
+    @property
+    def is_lawyer(self) -> bool:
+        """A lawyer of the partner firm."""
+        return self.role == "lawyer"
+
+    @property
+    def is_enterprise(self) -> bool:
+        """A user of a park enterprise."""
+        return self.role == "enterprise"
+
+    @property
+    def is_first_user(self) -> bool:
+        """The enterprise's first user, who may invite colleagues."""
+        return bool(self.enterprise and self.enterprise.users and self.enterprise.users[0].id == self.id)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"

@@ -1,0 +1,7 @@
+"""Notifications: the e-mail outbox, its delivery, and the in-app list."""
+
+from flask import Blueprint
+
+bp = Blueprint("notify", __name__)
+
+from . import views  # noqa: E402,F401

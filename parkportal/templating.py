@@ -1,0 +1,82 @@
+"""What every template can use: time filters, vocabulary labels, the navigation's counters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import func, select
+
+from . import catalog
+from .extensions import db
+from .timeutil import local_iso, to_local
+
+
+def localtime(value: datetime | None, fmt: str = "medium") -> str:
+    """A stored (UTC) moment as Asia/Shanghai wall-clock date and time in the page's language."""
+    if value is None:
+        return ""
+    if fmt == "time":
+        return format_time(to_local(value), "HH:mm")
+    if fmt == "date":
+        return format_date(to_local(value).date(), "medium")
+    if fmt == "short":
+        return format_datetime(value, "yyyy-MM-dd HH:mm")
+    return format_datetime(value, "medium")
+
+
+def localdate(value: date | None, fmt: str = "medium") -> str:
+    """A calendar date in the page's language."""
+    return "" if value is None else format_date(value, fmt)
+
+
+def page_url(number: int) -> str:
+    """This page's URL with another page number, keeping the filters."""
+    args = request.args.to_dict()
+    args["page"] = number
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    """Register filters, globals and the context processor."""
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.filters["local_iso"] = local_iso
+    app.jinja_env.globals["catalog"] = catalog
+    app.jinja_env.globals["label"] = catalog.label
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def portal_context():
+        """The park's names in the page's language and the signed-in user's unread count."""
+        locale = str(get_locale() or "zh_CN")
+        english = locale.startswith("en")
+        config = current_app.config
+        return {
+            "locale": locale,
+            "park_name": config["PARK_NAME_EN"] if english else config["PARK_NAME"],
+            "firm_name": config["PARTNER_FIRM_NAME_EN"] if english else config["PARTNER_FIRM_NAME"],
+            "unread_count": _unread_count(),
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }
+
+
+def _unread_count() -> int:
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    from .models import Notification
+
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
