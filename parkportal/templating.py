@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
+from babel import Locale
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -55,9 +56,14 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def portal_context():
         """The park's names in the page's language and the signed-in user's unread count."""
-        locale = str(get_locale() or "zh_CN")
-        english = locale.startswith("en")
         config = current_app.config
+        current = get_locale()
+        # The configured code of the current language (Babel itself says zh_Hans_CN for zh_CN).
+        locale = next(
+            (code for code in config["LANGUAGES"] if current is not None and Locale.parse(code) == current),
+            config["BABEL_DEFAULT_LOCALE"],
+        )
+        english = locale.startswith("en")
         return {
             "locale": locale,
             "park_name": config["PARK_NAME_EN"] if english else config["PARK_NAME"],
