@@ -1,0 +1,92 @@
+"""Print response-time figures for the portal's busiest pages on the seeded demo park.
+
+    make benchmark                       # SQLite in a temporary file
+    DATABASE_URL=postgresql://… make benchmark
+
+It builds a fresh database with `init-db` + `seed-demo`, signs in as each role through the real login
+form, and times every page with Flask's test client (no network, so the figures are the app's own
+cost: routing, queries, templates). Figures, not assertions: compare them between commits.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from parkportal import create_app  # noqa: E402
+from parkportal.demo import DEMO_PASSWORD  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCHMARK_ROUNDS", "50"))
+
+PAGES = {
+    None: ["/", "/healthz", "/auth/login", "/auth/register"],
+    "wangli@fudu-park.gov.cn": [
+        "/enterprises/",
+        "/enterprises/?q=常州&status=verified",
+        "/admin/users",
+        "/admin/audit",
+    ],
+    "demo@jiangnan-zhizao.com": ["/enterprises/mine", "/notifications/"],
+}
+EXTRA_PAGES: dict[str | None, list[str]] = {}
+
+
+def timed(client, url: str, rounds: int = ROUNDS) -> tuple[float, float, int]:
+    """Median and 95th percentile in milliseconds, and the status code."""
+    samples = []
+    status = 0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        status = response.status_code
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], status
+
+
+def main() -> None:
+    """Seed, sign in, time, print."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SECRET_KEY": "benchmark-secret-key-0123456789",
+                "TESTING": True,
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+            }
+        )
+        runner = app.test_cli_runner()
+        for command in (["init-db"], ["seed-demo", "--force"]):
+            result = runner.invoke(args=command)
+            if result.exit_code:
+                raise SystemExit(result.output)
+        engine = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0]
+        print(f"parkportal benchmark · {engine} · {ROUNDS} requests per page · Python {sys.version.split()[0]}")
+        print(f"{'who':<28} {'page':<48} {'status':>6} {'p50 ms':>8} {'p95 ms':>8}")
+        pages = {**PAGES}
+        for who, extra in EXTRA_PAGES.items():
+            pages.setdefault(who, []).extend(extra)
+        for who, urls in pages.items():
+            client = app.test_client()
+            if who:
+                client.post("/auth/login", data={"email": who, "password": DEMO_PASSWORD})
+            for page in urls:
+                p50, p95, status = timed(client, page)
+                print(f"{who or 'visitor':<28} {page:<48} {status:>6} {p50:>8.1f} {p95:>8.1f}")
+        extra_benchmarks(app)
+
+
+def extra_benchmarks(app) -> None:
+    """Domain-level figures (filled in as features land)."""
+
+
+if __name__ == "__main__":
+    main()
