@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 INDUSTRIES = {
     "manufacturing": _l("Advanced manufacturing"),
@@ -116,10 +117,13 @@ WEEKDAYS = {
 }
 
 
-def choices(mapping: dict, blank: str | None = None) -> list[tuple[str, str]]:
-    """WTForms choices from a code → label mapping, optionally led by a blank prompt."""
-    items = [(str(code), label) for code, label in mapping.items()]
-    return ([("", blank)] if blank is not None else []) + items
+def choices(mapping: dict, blank: str | None = None) -> list[SelectChoice]:
+    """WTForms choices from a code → label mapping, optionally led by a blank prompt.
+
+    ``SelectChoice`` objects, not (value, label) tuples: WTForms 3.3 deprecates tuples (removed in 3.4).
+    """
+    items = [SelectChoice(str(code), label) for code, label in mapping.items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
 def label(mapping: dict, code: object) -> str:

@@ -16,7 +16,7 @@ class CreateUserForm(PasswordPair, FlaskForm):
 
     role = SelectField(
         _l("Role"),
-        choices=[("lawyer", _l("Lawyer")), ("staff", _l("Park staff"))],
+        choices=catalog.choices({"lawyer": _l("Lawyer"), "staff": _l("Park staff")}),
         validators=[DataRequired(_l("Choose a role."))],
     )
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=100)])
