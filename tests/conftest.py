@@ -7,6 +7,7 @@ the same suite on PostgreSQL; SQLite in a temporary file is the default.
 from __future__ import annotations
 
 import os
+import secrets
 from functools import partial
 
 import pytest
@@ -87,6 +88,21 @@ def make_app(app):
         with made_app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def empty_database_url(app, tmp_path):
+    """The URL of an empty database on the engine under test: a new SQLite file, or a new PostgreSQL schema."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        yield "sqlite:///" + str(tmp_path / "empty.sqlite3")
+        return
+    schema = "test_" + secrets.token_hex(4)
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 def english(client):
