@@ -117,13 +117,15 @@ WEEKDAYS = {
 }
 
 
-def choices(mapping: dict, blank: str | None = None) -> list[SelectChoice]:
-    """WTForms choices from a code → label mapping, optionally led by a blank prompt.
+def choices(mapping: dict, blank: str | None = None) -> list[tuple[str, str]]:
+    """(code, label) pairs from a code → label mapping, optionally led by a blank prompt."""
+    items = [(str(code), label) for code, label in mapping.items()]
+    return ([("", blank)] if blank is not None else []) + items
 
-    ``SelectChoice`` objects, not (value, label) tuples: WTForms 3.3 deprecates tuples (removed in 3.4).
-    """
-    items = [SelectChoice(str(code), label) for code, label in mapping.items()]
-    return ([SelectChoice("", blank)] if blank is not None else []) + items
+
+def select_choices(mapping: dict, blank: str | None = None) -> list[SelectChoice]:
+    """WTForms choices from a code → label mapping (``SelectChoice``: WTForms 3.3 deprecates plain tuples)."""
+    return [SelectChoice(code, label) for code, label in choices(mapping, blank)]
 
 
 def label(mapping: dict, code: object) -> str:

@@ -6,7 +6,6 @@ import logging
 
 from flask import current_app
 from flask_babel import force_locale
-from jinja2.utils import concat
 from sqlalchemy import select
 
 from ..extensions import db
@@ -15,6 +14,21 @@ from ..timeutil import utcnow
 from . import mail
 
 log = logging.getLogger(__name__)
+
+
+def render_email_block(template_name: str, block: str, **context) -> str:
+    """Render one block of an e-mail template, including blocks inherited from ``emails/_layout.html``.
+
+    (jinja2-fragments' ``render_block`` only sees the blocks the child itself defines, so ``html`` — defined by
+    the layout around the child's ``html_body`` — was not found.) Running the template once fills the context's
+    block chain the way ``{% extends %}`` does; then the wanted block renders with the child's overrides.
+    """
+    template = current_app.jinja_env.get_template(template_name)
+    current_app.update_template_context(context)
+    ctx = template.new_context(context)
+    for _chunk in template.root_render_func(ctx):
+        pass
+    return "".join(ctx.blocks[block][0](ctx))
 
 
 def queue_email(
@@ -30,33 +44,16 @@ def queue_email(
     The message is written in the recipient's language and goes out with the request's commit, so
     nothing is sent for work that was rolled back. ``attachment`` is (file name, MIME type, bytes).
     """
+    name = f"{template}.html"
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        parts = render_email_blocks(f"{template}.html", context)
-    subject = " ".join(parts["subject"].split())
-    text = parts["text"].strip() + "\n"
-    html = parts["html"].strip()
+        subject = render_email_block(name, "subject", **context).strip()
+        text = render_email_block(name, "text", **context).strip() + "\n"
+        html = render_email_block(name, "html", **context).strip()
     message = OutboxMessage(recipient=recipient, subject=subject, body_text=text, body_html=html or None)
     if attachment is not None:
         message.attachment_name, message.attachment_type, message.attachment = attachment
     db.session.add(message)
     return message
-
-
-def render_email_blocks(name: str, context: dict) -> dict[str, str]:
-    """Render the ``subject``, ``text`` and ``html`` blocks of an e-mail template.
-
-    The blocks may come from the template or from the layout it extends (``html`` wraps the template's
-    ``html_body`` in ``emails/_layout.html``); rendering a block alone only sees the template's own blocks.
-    """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    context = dict(context)
-    app.update_template_context(context)
-    template = app.jinja_env.get_template(name)
-    jinja_context = template.new_context(context)
-    # Running the template once executes its {% extends %}, which adds the layout's blocks to the context.
-    for _ in template.root_render_func(jinja_context):
-        pass
-    return {part: concat(jinja_context.blocks[part][0](jinja_context)) for part in ("subject", "text", "html")}
 
 
 def notify(
