@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 INDUSTRIES = {
     "manufacturing": _l("Advanced manufacturing"),
@@ -117,9 +118,14 @@ WEEKDAYS = {
 
 
 def choices(mapping: dict, blank: str | None = None) -> list[tuple[str, str]]:
-    """WTForms choices from a code → label mapping, optionally led by a blank prompt."""
+    """(code, label) pairs from a code → label mapping, optionally led by a blank prompt."""
     items = [(str(code), label) for code, label in mapping.items()]
     return ([("", blank)] if blank is not None else []) + items
+
+
+def select_choices(mapping: dict, blank: str | None = None) -> list[SelectChoice]:
+    """WTForms choices from a code → label mapping (``SelectChoice``: WTForms 3.3 deprecates plain tuples)."""
+    return [SelectChoice(code, label) for code, label in choices(mapping, blank)]
 
 
 def label(mapping: dict, code: object) -> str:

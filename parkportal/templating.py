@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, url_for
 from babel import Locale
@@ -69,8 +70,14 @@ def init_app(app: Flask) -> None:
             "park_name": config["PARK_NAME_EN"] if english else config["PARK_NAME"],
             "firm_name": config["PARTNER_FIRM_NAME_EN"] if english else config["PARTNER_FIRM_NAME"],
             "unread_count": _unread_count(),
-            "current_path": request.full_path.rstrip("?") if request else "/",
+            "current_path": _current_path() if request else "/",
         }
+
+
+def _current_path() -> str:
+    """This page's path and query, without ``lang`` (the language switch returns here in the chosen language)."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.path + ("?" + urlencode(args) if args else "")
 
 
 def _unread_count() -> int:

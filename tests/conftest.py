@@ -7,9 +7,12 @@ the same suite on PostgreSQL; SQLite in a temporary file is the default.
 from __future__ import annotations
 
 import os
+import secrets
+from functools import partial
 
 import pytest
 from sqlalchemy import text
+from werkzeug.security import generate_password_hash
 
 from parkportal import create_app
 from parkportal.cli import ensure_service_types
@@ -19,6 +22,17 @@ from parkportal.extensions import db
 from . import factories
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Hash test passwords with a cheap work factor (scrypt's 0.1 s per hash adds up over hundreds of sign-ins)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(
+            "parkportal.models.user.generate_password_hash",
+            partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+        )
+        yield
 
 
 def database_url(tmp_path_factory) -> str:
@@ -49,6 +63,53 @@ def app(tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(app):
+    """Build another app on the test database with some configuration changed; its engine is closed afterwards."""
+    made = []
+
+    def make(**overrides):
+        config = {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": TEST_SECRET,
+            "RATELIMIT_ENABLED": False,
+        }
+        config.update(overrides)
+        new_app = create_app(config)
+        made.append(new_app)
+        return new_app
+
+    yield make
+    for made_app in made:
+        with made_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def empty_database_url(app, tmp_path):
+    """The URL of an empty database on the engine under test: a new SQLite file, or a new PostgreSQL schema."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        yield "sqlite:///" + str(tmp_path / "empty.sqlite3")
+        return
+    schema = "test_" + secrets.token_hex(4)
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def english(client):
+    """Make ``client`` see English pages (messages are asserted in English whatever the catalogs hold)."""
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    return client
 
 
 def _wipe(app) -> None:

@@ -16,7 +16,7 @@ class CreateUserForm(PasswordPair, FlaskForm):
 
     role = SelectField(
         _l("Role"),
-        choices=[("lawyer", _l("Lawyer")), ("staff", _l("Park staff"))],
+        choices=catalog.select_choices({"lawyer": _l("Lawyer"), "staff": _l("Park staff")}),
         validators=[DataRequired(_l("Choose a role."))],
     )
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=100)])
@@ -31,4 +31,4 @@ class CreateUserForm(PasswordPair, FlaskForm):
     )
     phone = StringField(_l("Phone"), filters=[strip], validators=[validate_phone])
     title = StringField(_l("Title (lawyers)"), filters=[strip], validators=[Length(max=100)])
-    specialties = SelectMultipleField(_l("Specialties (lawyers)"), choices=catalog.choices(catalog.TOPICS))
+    specialties = SelectMultipleField(_l("Specialties (lawyers)"), choices=catalog.select_choices(catalog.TOPICS))

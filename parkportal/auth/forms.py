@@ -70,13 +70,13 @@ class RegistrationForm(PasswordPair, FlaskForm):
     )
     industry = SelectField(
         _l("Industry"),
-        choices=catalog.choices(catalog.INDUSTRIES, blank=_l("Choose…")),
+        choices=catalog.select_choices(catalog.INDUSTRIES, blank=_l("Choose…")),
         validate_choice=False,
         validators=[DataRequired(_l("Choose the industry."))],
     )
     employees = SelectField(
         _l("Employees"),
-        choices=catalog.choices(catalog.EMPLOYEE_BANDS, blank=_l("Choose…")),
+        choices=catalog.select_choices(catalog.EMPLOYEE_BANDS, blank=_l("Choose…")),
         validate_choice=False,
         validators=[DataRequired(_l("Choose the number of employees."))],
     )

@@ -1,0 +1,195 @@
+"""Every route, every role: who gets the page, who is sent to sign in, who is refused (403) or told 404.
+
+The table below must name every (endpoint, method) of ``app.url_map``; a new route without an entry fails
+``test_every_route_has_an_expectation``. To add a route: add a row to ``EXPECTED`` (and, when its URL has a
+new variable, a value in ``URL_VALUES``; when its POST needs fields, an entry in ``FORM_DATA``), or — for a
+blueprint whose guard tests live elsewhere — its endpoint to ``OWNED_ELSEWHERE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from parkportal.extensions import db
+from parkportal.models import Notification
+
+from . import factories
+
+LOGIN = "login"  # redirected to the sign-in page (302 to /auth/login?next=…)
+ROLES = ("anonymous", "enterprise", "lawyer", "staff")
+
+#: (endpoint, method) → expected answer for (anonymous, enterprise, lawyer, staff).
+#: Numbers are status codes; 302 is "sent to one's own start page", 303 "done, see the next page",
+#: 422 "the (empty) form was refused", 404 "not yours, or doesn't exist".
+EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str]] = {
+    ("static", "GET"): (200, 200, 200, 200),
+    ("main.index", "GET"): (200, 200, 200, 200),
+    ("main.set_language", "POST"): (303, 303, 303, 303),
+    ("main.healthz", "GET"): (200, 200, 200, 200),
+    ("auth.register", "GET"): (200, 302, 302, 302),
+    ("auth.register", "POST"): (422, 302, 302, 302),
+    ("auth.login", "GET"): (200, 302, 302, 302),
+    ("auth.login", "POST"): (422, 422, 422, 422),
+    ("auth.logout", "POST"): (303, 303, 303, 303),
+    ("auth.change_password", "GET"): (LOGIN, 200, 200, 200),
+    ("auth.change_password", "POST"): (LOGIN, 422, 422, 422),
+    ("auth.forgot_password", "GET"): (200, 200, 200, 200),
+    ("auth.forgot_password", "POST"): (422, 422, 422, 422),
+    ("auth.reset_password", "GET"): (303, 303, 303, 303),
+    ("auth.reset_password", "POST"): (303, 303, 303, 303),
+    ("auth.invite", "GET"): (LOGIN, 200, 403, 403),
+    ("auth.invite", "POST"): (LOGIN, 422, 403, 403),
+    ("auth.accept_invitation", "GET"): (303, 303, 303, 303),
+    ("auth.accept_invitation", "POST"): (303, 303, 303, 303),
+    ("enterprises.mine", "GET"): (LOGIN, 200, 403, 403),
+    ("enterprises.index", "GET"): (LOGIN, 403, 403, 200),
+    ("enterprises.detail", "GET"): (LOGIN, 403, 403, 200),
+    ("enterprises.set_status", "POST"): (LOGIN, 403, 403, 303),
+    ("notify.index", "GET"): (LOGIN, 200, 200, 200),
+    ("notify.badge", "GET"): (LOGIN, 200, 200, 200),
+    ("notify.mark_read", "POST"): (LOGIN, 404, 404, 404),  # the bystander's notification
+    ("notify.mark_all_read", "POST"): (LOGIN, 303, 303, 303),
+    ("admin.users", "GET"): (LOGIN, 403, 403, 200),
+    ("admin.create_user", "GET"): (LOGIN, 403, 403, 200),
+    ("admin.create_user", "POST"): (LOGIN, 403, 403, 422),
+    ("admin.set_active", "POST"): (LOGIN, 403, 403, 303),
+    ("admin.audit_log", "GET"): (LOGIN, 403, 403, 200),
+}
+
+#: Endpoints whose access rules are tested in another module (each maps to where).
+OWNED_ELSEWHERE: dict[str, str] = {
+    "bookings.index": "owned by tests/test_bookings*",
+    "bookings.new": "owned by tests/test_bookings*",
+    "bookings.agenda": "owned by tests/test_bookings*",
+    "bookings.availability": "owned by tests/test_bookings*",
+    "bookings.staff_list": "owned by tests/test_bookings*",
+}
+
+
+@dataclass
+class Bystander:
+    """Records that belong to someone else than the client under test: an enterprise, its user, a notification."""
+
+    enterprise_id: int
+    user_id: int
+    note_id: int
+
+
+#: URL variable → its value, given the bystander's records.
+URL_VALUES: dict[str, Callable[[Bystander], object]] = {
+    "filename": lambda b: "css/app.css",
+    "token": lambda b: "forged-token",
+    "enterprise_id": lambda b: b.enterprise_id,
+    "user_id": lambda b: b.user_id,
+    "note_id": lambda b: b.note_id,
+}
+
+#: Form fields a POST needs to get past its own validation (so the answer shows the access rule).
+FORM_DATA: dict[tuple[str, str], dict[str, str]] = {
+    ("main.set_language", "POST"): {"lang": "en"},
+    ("enterprises.set_status", "POST"): {"status": "verified"},
+    ("admin.set_active", "POST"): {"active": "0"},
+}
+
+
+def routes(app) -> set[tuple[str, str]]:
+    """Every (endpoint, method) the app answers, HEAD and OPTIONS aside."""
+    return {
+        (rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def url_for_rule(app, endpoint: str, bystander: Bystander) -> str:
+    """The URL of ``endpoint`` with the bystander's ids filled in."""
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    missing = set(rule.arguments) - set(URL_VALUES)
+    assert not missing, f"{endpoint}: add a value for {missing} to URL_VALUES in tests/test_guard.py"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **{name: URL_VALUES[name](bystander) for name in rule.arguments})
+
+
+def test_every_route_has_an_expectation(app):
+    """Each route of the app is in the guard table or explicitly owned by another test module."""
+    unlisted = sorted(
+        (endpoint, method)
+        for endpoint, method in routes(app)
+        if (endpoint, method) not in EXPECTED and endpoint not in OWNED_ELSEWHERE
+    )
+    assert not unlisted, f"add these routes to EXPECTED (or OWNED_ELSEWHERE) in tests/test_guard.py: {unlisted}"
+
+
+def test_guard_table_has_no_stale_rows(app):
+    """Every row of the table still names a route of the app."""
+    existing = routes(app)
+    assert not set(EXPECTED) - existing
+    assert not set(OWNED_ELSEWHERE) - {endpoint for endpoint, _ in existing}
+
+
+@pytest.fixture
+def bystander(app) -> Bystander:
+    """Another enterprise with its user and a notification of that user."""
+    with app.app_context():
+        user = factories.enterprise_user(status="pending")
+        note = Notification(user_id=user.id, text="for someone else", link="/enterprises/mine")
+        db.session.add(note)
+        db.session.commit()
+        return Bystander(enterprise_id=user.enterprise_id, user_id=user.id, note_id=note.id)
+
+
+def client_for(request, app, role: str):
+    """A client signed in as ``role`` (the enterprise user is the first user of a verified enterprise)."""
+    if role == "anonymous":
+        return app.test_client()
+    return request.getfixturevalue(f"{role}_client")
+
+
+CASES = [
+    pytest.param(endpoint, method, role, expected[index], id=f"{method} {endpoint} as {role}")
+    for (endpoint, method), expected in EXPECTED.items()
+    for index, role in enumerate(ROLES)
+]
+
+
+@pytest.mark.parametrize(("endpoint", "method", "role", "expected"), CASES)
+def test_route_guard(request, app, bystander, endpoint, method, role, expected):
+    """The route answers this role as the table says."""
+    client = client_for(request, app, role)
+    url = url_for_rule(app, endpoint, bystander)
+    response = client.open(url, method=method, data=FORM_DATA.get((endpoint, method), {}))
+    if expected == LOGIN:
+        assert response.status_code == 302, response.status
+        assert response.headers["Location"].startswith("/auth/login?next=")
+    else:
+        assert response.status_code == expected, response.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("GET", "/enterprises/999999"),
+        ("POST", "/enterprises/999999/status"),
+        ("POST", "/admin/users/999999/active"),
+        ("GET", "/no/such/page"),
+    ],
+)
+def test_missing_records_are_404_for_staff(staff_client, method, url):
+    """Ids that don't exist answer 404, also to staff who may see everything."""
+    assert staff_client.open(url, method=method, data={"status": "verified", "active": "0"}).status_code == 404
+
+
+def test_own_notification_can_be_marked_read(app, enterprise_client):
+    """The owner may mark a notification read (the guard table shows others get 404)."""
+    with app.app_context():
+        note = Notification(user_id=enterprise_client.user_id, text="yours", link="/enterprises/mine")
+        db.session.add(note)
+        db.session.commit()
+        note_id = note.id
+    response = enterprise_client.post(f"/notifications/{note_id}/read")
+    assert response.status_code == 303 and response.headers["Location"] == "/enterprises/mine"
+    with app.app_context():
+        assert db.session.get(Notification, note_id).read_at is not None

@@ -1,0 +1,87 @@
+"""The language switch: Simplified Chinese by default, English on request (catalog completeness is tested elsewhere)."""
+
+from __future__ import annotations
+
+from parkportal.config import Defaults
+from parkportal.extensions import db
+from parkportal.models import User
+
+from . import factories
+from .conftest import AuthActions
+
+ZH_NAME, EN_NAME = Defaults.PARK_NAME, Defaults.PARK_NAME_EN
+
+
+def language_of(response) -> str:
+    """The lang attribute of a page."""
+    page = response.get_data(as_text=True)
+    return "en" if '<html lang="en">' in page else "zh-CN" if '<html lang="zh-CN">' in page else "?"
+
+
+def test_pages_are_chinese_by_default(client):
+    """Without a choice the page declares zh-CN and uses the park's Chinese name."""
+    response = client.get("/auth/login")
+    page = response.get_data(as_text=True)
+    assert language_of(response) == "zh-CN"
+    assert ZH_NAME in page and EN_NAME not in page
+
+
+def test_language_switch_by_post_lasts_for_the_session(client):
+    """POST /language lang=en makes the following pages English, until switched back."""
+    response = client.post("/language", data={"lang": "en", "next": "/auth/register"})
+    assert response.status_code == 303 and response.headers["Location"] == "/auth/register"
+    page = client.get("/auth/register")
+    assert language_of(page) == "en"
+    text = page.get_data(as_text=True)
+    assert EN_NAME in text and "Register your enterprise" in text
+    assert language_of(client.get("/")) == "en"
+    client.post("/language", data={"lang": "zh_CN"})
+    assert language_of(client.get("/")) == "zh-CN"
+
+
+def test_lang_parameter_switches_one_request(client):
+    """?lang=en shows that one page in English; the next page is back to the session's language."""
+    assert language_of(client.get("/?lang=en")) == "en"
+    assert EN_NAME in client.get("/?lang=en").get_data(as_text=True)
+    assert language_of(client.get("/")) == "zh-CN"
+
+
+def test_unknown_language_is_ignored(client):
+    """A language the portal doesn't have changes nothing."""
+    client.post("/language", data={"lang": "fr"})
+    assert language_of(client.get("/?lang=de")) == "zh-CN"
+
+
+def test_language_switch_does_not_redirect_off_site(client):
+    """The switch returns to a page of this site only."""
+    response = client.post("/language", data={"lang": "en", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_signed_in_users_choice_is_remembered(app, client):
+    """A signed-in user's choice is stored with the account and applies in their next session."""
+    with app.app_context():
+        user = factories.enterprise_user()
+        db.session.commit()
+        user_id, email = user.id, user.email
+    AuthActions(client).login(email)
+    client.post("/language", data={"lang": "en"})
+    with app.app_context():
+        assert db.session.get(User, user_id).locale == "en"
+    other = app.test_client()
+    AuthActions(other).login(email)
+    assert language_of(other.get("/enterprises/mine")) == "en"
+
+
+def test_the_switch_shows_the_current_language(client):
+    """The footer switch marks the language in use and offers the other."""
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert 'value="en" class="outline secondary" aria-current="true" disabled' in page
+    assert 'value="zh_CN" class="outline secondary">简体中文' in page
+
+
+def test_switch_returns_to_the_page_without_a_lang_parameter(client):
+    """Switching from a page opened with ?lang=en returns to it without the parameter, so the choice holds."""
+    page = client.get("/auth/login?next=/notifications/&lang=en").get_data(as_text=True)
+    assert 'name="next" value="/auth/login?next=%2Fnotifications%2F"' in page
+    assert 'name="next" value="/"' in client.get("/?lang=en").get_data(as_text=True)
