@@ -274,6 +274,20 @@ def test_only_the_first_user_may_invite(app):
     assert client.post("/auth/invite", data={"name": "x", "email": "x@example.cn"}).status_code == 403
 
 
+def test_next_active_user_may_invite_when_the_first_is_deactivated(app):
+    """When the first user leaves (is deactivated), the next active colleague can invite."""
+    with app.app_context():
+        enterprise = factories.enterprise()
+        first = factories.enterprise_user(enterprise)
+        second = factories.enterprise_user(enterprise)
+        first.active = False
+        db.session.commit()
+        email = second.email
+    client = app.test_client()
+    AuthActions(client).login(email)
+    assert client.get("/auth/invite").status_code == 200
+
+
 def test_invitation_to_an_existing_address_is_refused(app, enterprise_client):
     """One can't invite an address that has an account already."""
     _, email = make(app, factories.lawyer)

@@ -80,8 +80,11 @@ class User(UserMixin, db.Model):
 
     @property
     def is_first_user(self) -> bool:
-        """The enterprise's first user, who may invite colleagues."""
-        return bool(self.enterprise and self.enterprise.users and self.enterprise.users[0].id == self.id)
+        """The enterprise's first active user, who may invite colleagues (the next one takes over on deactivation)."""
+        if self.enterprise is None:
+            return False
+        first = next((user for user in self.enterprise.users if user.active), None)
+        return first is not None and first.id == self.id
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
