@@ -6,7 +6,6 @@ import logging
 
 from flask import current_app
 from flask_babel import force_locale
-from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
 from ..extensions import db
@@ -15,6 +14,21 @@ from ..timeutil import utcnow
 from . import mail
 
 log = logging.getLogger(__name__)
+
+
+def render_email_block(template_name: str, block: str, **context) -> str:
+    """Render one block of an e-mail template, including blocks inherited from ``emails/_layout.html``.
+
+    (jinja2-fragments' ``render_block`` only sees the blocks the child itself defines, so ``html`` — defined by
+    the layout around the child's ``html_body`` — was not found.) Running the template once fills the context's
+    block chain the way ``{% extends %}`` does; then the wanted block renders with the child's overrides.
+    """
+    template = current_app.jinja_env.get_template(template_name)
+    current_app.update_template_context(context)
+    ctx = template.new_context(context)
+    for _chunk in template.root_render_func(ctx):
+        pass
+    return "".join(ctx.blocks[block][0](ctx))
 
 
 def queue_email(
@@ -32,9 +46,9 @@ def queue_email(
     """
     name = f"{template}.html"
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = render_block(name, "subject", **context).strip()
-        text = render_block(name, "text", **context).strip() + "\n"
-        html = render_block(name, "html", **context).strip()
+        subject = render_email_block(name, "subject", **context).strip()
+        text = render_email_block(name, "text", **context).strip() + "\n"
+        html = render_email_block(name, "html", **context).strip()
     message = OutboxMessage(recipient=recipient, subject=subject, body_text=text, body_html=html or None)
     if attachment is not None:
         message.attachment_name, message.attachment_type, message.attachment = attachment

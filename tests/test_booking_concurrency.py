@@ -1,0 +1,165 @@
+"""No double booking under real concurrency: many threads, each with its own session and connection, one slot.
+
+Runs on SQLite and on PostgreSQL (PARKPORTAL_TEST_DATABASE_URL). The BookingUnit primary key decides: exactly
+one attempt wins, every other one gets SlotTaken / the "taken" message — never a 500, never two bookings.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from parkportal.bookings import service as booking
+from parkportal.bookings import slots as slot_rules
+from parkportal.extensions import db
+from parkportal.models import Appointment, BookingUnit, Enterprise, User
+
+from . import factories
+from .booking_support import at, future_weekday, iso, service, working_lawyer
+
+N = 8
+
+
+def run_concurrently(attempts):
+    """Start one thread per attempt, release them together, and collect what each returned or raised."""
+    barrier = threading.Barrier(len(attempts), timeout=60)
+    results: list = [None] * len(attempts)
+
+    def runner(index, attempt):
+        try:
+            results[index] = attempt(barrier)
+        except Exception as error:  # noqa: BLE001 - any failure is a test failure, reported below
+            results[index] = f"error: {error!r}"
+
+    threads = [threading.Thread(target=runner, args=(i, a)) for i, a in enumerate(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "an attempt hung"
+    return results
+
+
+def setup_people(app, enterprises=N):
+    """A working lawyer and ``enterprises`` verified enterprises, each with a user; committed."""
+    with app.app_context():
+        lawyer = working_lawyer()
+        users = [factories.enterprise_user() for _ in range(enterprises)]
+        db.session.commit()
+        return lawyer.id, [(u.id, u.enterprise_id, u.email) for u in users]
+
+
+def domain_attempt(app, lawyer_id, enterprise_id, user_id, code, start):
+    """One booking through the domain in its own app context (own session, own connection)."""
+
+    def attempt(barrier):
+        with app.app_context():
+            svc, lawyer = service(code), db.session.get(User, lawyer_id)
+            enterprise, actor = db.session.get(Enterprise, enterprise_id), db.session.get(User, user_id)
+            svc.duration_minutes, lawyer.lawyer_profile, enterprise.status, actor.role  # noqa: B018 - load now
+            db.session.rollback()  # hold no transaction (and on SQLite no lock) while waiting
+            barrier.wait()
+            try:
+                booking.book(
+                    enterprise=enterprise,
+                    service=svc,
+                    start=start,
+                    mode="onsite",
+                    topic="labor",
+                    lawyer=lawyer,
+                    actor=actor,
+                )
+                db.session.commit()
+                return "booked"
+            except booking.SlotTaken:
+                db.session.rollback()
+                return "taken"
+
+    return attempt
+
+
+def outcome(app):
+    """(appointments, units) in the database."""
+    with app.app_context():
+        return (
+            db.session.scalar(select(func.count()).select_from(Appointment)),
+            db.session.scalar(select(func.count()).select_from(BookingUnit)),
+        )
+
+
+@pytest.fixture(params=["with the friendly pre-check", "database constraint alone"])
+def precheck(request, monkeypatch):
+    """Run each race twice: as shipped, and with the Python pre-check disabled so only the key can stop it."""
+    if request.param == "database constraint alone":
+        monkeypatch.setattr(slot_rules, "fits", lambda service, start, taken: True)
+    return request.param
+
+
+def test_many_concurrent_bookings_of_one_slot_give_exactly_one(app, precheck):
+    """8 threads book the same lawyer at the same time: one booking, seven SlotTaken."""
+    lawyer_id, users = setup_people(app)
+    start = at(future_weekday(2), "10:00")
+    results = run_concurrently(
+        [domain_attempt(app, lawyer_id, ent, uid, "consultation", start) for uid, ent, _ in users]
+    )
+    assert sorted(results) == ["booked"] + ["taken"] * (N - 1), results
+    assert outcome(app) == (1, 1)
+
+
+def test_overlapping_services_race_for_the_same_lawyer(app, precheck):
+    """30' at 10:00 against 90' at 09:30 (which covers 10:00), four threads each: exactly one wins."""
+    lawyer_id, users = setup_people(app)
+    day = future_weekday(3)
+    attempts = [
+        domain_attempt(
+            app,
+            lawyer_id,
+            ent,
+            uid,
+            "consultation" if i % 2 else "checkup",
+            at(day, "10:00") if i % 2 else at(day, "09:30"),
+        )
+        for i, (uid, ent, _) in enumerate(users)
+    ]
+    results = run_concurrently(attempts)
+    assert results.count("booked") == 1 and results.count("taken") == N - 1, results
+    appointments, units = outcome(app)
+    assert appointments == 1 and units in (1, 3)
+
+
+def test_many_concurrent_http_bookings_get_one_success_and_the_taken_message(app):
+    """8 signed-in enterprises POST /bookings/new for one slot at once: one 303, seven 422 with the message."""
+    lawyer_id, users = setup_people(app)
+    day = future_weekday(2)
+    clients = []
+    for _uid, _ent, email in users:
+        client = app.test_client()
+        assert client.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 303
+        clients.append(client)
+    form = {
+        "service": "consultation",
+        "start": iso(day, "10:00"),
+        "lawyer_id": str(lawyer_id),
+        "mode": "video",
+        "topic": "labor",
+        "description": "劳动合同续签与竞业限制",
+    }
+
+    def post(client):
+        def attempt(barrier):
+            barrier.wait()
+            response = client.post("/bookings/new", data=form)
+            text = response.get_data(as_text=True)
+            if response.status_code == 303:
+                return "booked"
+            if response.status_code == 422 and "taken by someone else" in text and "劳动合同续签与竞业限制" in text:
+                return "taken"
+            return f"unexpected {response.status_code}"
+
+        return attempt
+
+    results = run_concurrently([post(c) for c in clients])
+    assert sorted(results) == ["booked"] + ["taken"] * (N - 1), results
+    assert outcome(app) == (1, 1)
