@@ -105,6 +105,7 @@ def _slot_context(
         "next_free_day": None,
         "selected_start": selected,
         "any_lawyer": not lawyer_text,
+        "mode_hint": None,
     }
     if not service_code and not day_text:
         return context
@@ -113,6 +114,11 @@ def _slot_context(
         context["slot_error"] = _("Choose a service from the list.")
         return context
     context["slot_service"] = svc
+    context["mode_hint"] = _(
+        "%(service)s can be booked as: %(modes)s.",
+        service=catalog.label(catalog.SERVICE_TYPES, svc.code),
+        modes="、".join(catalog.label(catalog.MODES, m) for m in svc.mode_list),
+    )
     if not day_text:
         return context
     day = _parse_day(day_text)
@@ -278,7 +284,7 @@ def slots():
         selected=request.args.get("start"),
     )
     code = 422 if context["slot_error"] else 200
-    return render("bookings/_slots.html", status=code, **context)
+    return render("bookings/_slots.html", status=code, mode_hint_oob=bool(request.args.get("modes")), **context)
 
 
 # ----------------------------------------------------------------------------------------------- detail
