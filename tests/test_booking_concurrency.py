@@ -163,3 +163,97 @@ def test_many_concurrent_http_bookings_get_one_success_and_the_taken_message(app
     results = run_concurrently([post(c) for c in clients])
     assert sorted(results) == ["booked"] + ["taken"] * (N - 1), results
     assert outcome(app) == (1, 1)
+
+
+def test_lawyers_racing_to_take_one_unassigned_request_assign_it_once(app):
+    """8 lawyers confirm the same unassigned request at once: one takes it, the others are told; one lawyer's units."""
+    with app.app_context():
+        lawyer_ids = [working_lawyer().id for _ in range(N)]
+        day = future_weekday(3)
+        request = Appointment(
+            enterprise_id=factories.enterprise().id,
+            service_type=service("contract_review"),
+            start_at=at(day, "10:00"),
+            end_at=at(day, "11:00"),
+            mode="onsite",
+            topic="contracts",
+            status="requested",
+        )
+        db.session.add(request)
+        db.session.commit()
+        request_id = request.id
+
+    def take(lawyer_id):
+        def attempt(barrier):
+            with app.app_context():
+                lawyer, appointment = db.session.get(User, lawyer_id), db.session.get(Appointment, request_id)
+                lawyer.role, appointment.status  # noqa: B018 - load now
+                db.session.rollback()
+                barrier.wait()
+                try:
+                    booking.confirm(appointment, lawyer)
+                    db.session.commit()
+                    return "took"
+                except booking.BookingError:
+                    db.session.rollback()
+                    return "refused"
+
+        return attempt
+
+    results = run_concurrently([take(i) for i in lawyer_ids])
+    assert sorted(results) == ["refused"] * (N - 1) + ["took"], results
+    with app.app_context():
+        appointment = db.session.get(Appointment, request_id)
+        holders = set(db.session.scalars(select(BookingUnit.lawyer_id)))
+        assert appointment.status == "confirmed" and holders == {appointment.lawyer_id}
+        assert db.session.scalar(select(func.count()).select_from(BookingUnit)) == 2
+
+
+def test_reschedules_and_new_bookings_racing_for_one_slot_give_one_winner(app):
+    """Four lawyers' reschedules and four new bookings aim at the same 14:00: exactly one gets it."""
+    lawyer_id, users = setup_people(app)
+    day = future_weekday(2)
+    with app.app_context():
+        lawyer = db.session.get(User, lawyer_id)
+        existing = []
+        for index, (_uid, ent, _email) in enumerate(users[:4]):
+            appointment = booking.book(
+                enterprise=db.session.get(Enterprise, ent),
+                service=service("consultation"),
+                start=at(day, ["09:00", "09:30", "10:00", "10:30"][index]),
+                mode="onsite",
+                topic="labor",
+                lawyer=lawyer,
+            )
+            existing.append(appointment.id)
+        db.session.commit()
+    target = at(day, "14:00")
+
+    def move(appointment_id):
+        def attempt(barrier):
+            with app.app_context():
+                appointment, actor = db.session.get(Appointment, appointment_id), db.session.get(User, lawyer_id)
+                appointment.status, actor.role  # noqa: B018 - load now
+                db.session.rollback()
+                barrier.wait()
+                try:
+                    booking.reschedule(appointment, actor, target)
+                    db.session.commit()
+                    return "booked"
+                except booking.SlotTaken:
+                    db.session.rollback()
+                    return "taken"
+
+        return attempt
+
+    attempts = [move(i) for i in existing] + [
+        domain_attempt(app, lawyer_id, ent, uid, "consultation", target) for uid, ent, _ in users[4:]
+    ]
+    results = run_concurrently(attempts)
+    assert sorted(results) == ["booked"] + ["taken"] * (N - 1), results
+    with app.app_context():
+        at_target = db.session.scalars(select(BookingUnit).where(BookingUnit.unit_start == target)).all()
+        assert len(at_target) == 1
+        live = db.session.scalar(select(func.count()).select_from(Appointment).where(Appointment.status == "confirmed"))
+        moved = results.index("booked") < 4  # a reschedule won: one of the four moved (old cancelled, new confirmed)
+        assert live == (4 if moved else 5)

@@ -517,3 +517,42 @@ def test_times_are_shown_in_shanghai_whatever_the_server_clock(app, enterprise_c
 def test_booking_dates_are_dates(app):
     """(sanity) future_weekday gives a date in the bookable future."""
     assert isinstance(future_weekday(2), date) and future_weekday(2) > local_today()
+
+
+def test_reschedule_offers_times_overlapping_the_booking_itself(app, lawyer_id):
+    """Moving a 90' checkup from 10:00 offers 10:30 (overlapping its own time) but not 10:00 itself."""
+    day = future_weekday(2)
+    with app.app_context():
+        lawyer = db.session.get(User, lawyer_id)
+        appointment = booking.book(
+            enterprise=factories.enterprise(),
+            service=service("checkup"),
+            start=at(day, "10:00"),
+            mode="onsite",
+            topic="labor",
+            lawyer=lawyer,
+        )
+        db.session.commit()
+        booking_id, email = appointment.id, lawyer.email
+    client = login(app, email)
+    html = client.get(f"/bookings/{booking_id}/reschedule?date={day}").get_data(as_text=True)
+    starts = START.findall(html)
+    assert iso(day, "10:30") in starts and iso(day, "10:00") not in starts
+    fragment = client.get(
+        f"/bookings/slots?service=checkup&date={day}&lawyer={lawyer_id}&reschedule={booking_id}",
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert START.findall(fragment) == starts
+    plain = START.findall(
+        client.get(f"/bookings/slots?service=checkup&date={day}&lawyer={lawyer_id}").get_data(as_text=True)
+    )
+    assert iso(day, "10:30") not in plain
+
+
+def test_emails_show_shanghai_time(app, enterprise_client, lawyer_id):
+    """The lawyer's e-mail about a 09:30 booking says 09:30, like the page and the .ics."""
+    day = future_weekday(2)
+    enterprise_client.post("/bookings/new", data=form(day, "09:30"))
+    with app.app_context():
+        mail = db.session.scalar(select(OutboxMessage))
+        assert f"{day.isoformat()} 09:30" in mail.body_text and "T093000" in mail.attachment.decode()

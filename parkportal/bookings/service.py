@@ -143,7 +143,23 @@ def available_actions(user: User, appointment: Appointment, now: datetime | None
     return actions
 
 
+def _lock(appointment: Appointment) -> None:
+    """Lock the appointment's row for this transaction and reload it (PostgreSQL: SELECT … FOR UPDATE).
+
+    Two changes to one booking at once (a cancel and a confirm, two lawyers taking one request) then run one
+    after the other, and the second sees the first's result instead of overwriting it. SQLite serialises
+    writers with BEGIN IMMEDIATE already.
+    """
+    db.session.execute(
+        select(Appointment)
+        .where(Appointment.id == appointment.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()  # fetching the row is what refreshes the loaded object
+
+
 def _check(user: User, action: str, appointment: Appointment) -> None:
+    _lock(appointment)
     if not may(user, action, appointment):
         raise NotAllowed(_("Your account is not allowed to do this."))
     if appointment.status not in FROM_STATES[action]:

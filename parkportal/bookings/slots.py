@@ -81,16 +81,19 @@ def window_starts(service: ServiceType, lawyer_id: int, day: date) -> list[datet
     return starts
 
 
-def taken_units(lawyer_id: int, day: date) -> set[datetime]:
-    """The lawyer's units held by appointments from ``day`` 00:00 to the next day's end (local)."""
+def taken_units(lawyer_id: int, day: date, ignore: int | None = None) -> set[datetime]:
+    """The lawyer's units held by appointments from ``day`` 00:00 to the next day's end (local).
+
+    ``ignore`` leaves out one appointment's own units (a booking being moved may overlap its old time).
+    """
     begin = local_datetime(day, time())
     end = begin + timedelta(days=2)
-    rows = db.session.scalars(
-        select(BookingUnit.unit_start).where(
-            BookingUnit.lawyer_id == lawyer_id, BookingUnit.unit_start >= begin, BookingUnit.unit_start < end
-        )
+    query = select(BookingUnit.unit_start).where(
+        BookingUnit.lawyer_id == lawyer_id, BookingUnit.unit_start >= begin, BookingUnit.unit_start < end
     )
-    return set(rows)
+    if ignore is not None:
+        query = query.where(BookingUnit.appointment_id != ignore)
+    return set(db.session.scalars(query))
 
 
 def fits(service: ServiceType, start: datetime, taken: set[datetime]) -> bool:
@@ -138,11 +141,13 @@ def free_slots(
     lawyer: User | None = None,
     now: datetime | None = None,
     topic: str | None = None,
+    ignore: int | None = None,
 ) -> list[Slot]:
     """The free starts of ``service`` on the local date ``day``, each with the lawyer who would take it.
 
     With ``lawyer`` only that lawyer's; without, one slot per start time, given to the lawyer "any lawyer"
     would assign (see ``preference``). Empty for days in the past or beyond the booking horizon.
+    ``ignore`` treats one appointment's time as free (the booking being rescheduled).
     """
     now = now or utcnow()
     if not bookable_window(day, now):
@@ -151,7 +156,7 @@ def free_slots(
     candidates = [lawyer] if lawyer is not None else lawyers()
     by_start: dict[datetime, list[User]] = {}
     for person in candidates:
-        taken = taken_units(person.id, day)
+        taken = taken_units(person.id, day, ignore)
         for start in window_starts(service, person.id, day):
             if start >= earliest and fits(service, start, taken):
                 by_start.setdefault(start, []).append(person)

@@ -94,6 +94,7 @@ def _slot_context(
     lawyer_text: str | None,
     topic: str | None = None,
     selected: str | None = None,
+    ignore: Appointment | None = None,
 ) -> dict:
     """What the slot picker shows: the free starts, or why there are none (``slot_error``)."""
     now = utcnow()
@@ -140,7 +141,10 @@ def _slot_context(
             "Bookings open %(days)d days ahead. Please choose an earlier day.", days=slot_rules.horizon_days()
         )
         return context
-    context["slots"] = slot_rules.free_slots(svc, day, lawyer, now=now, topic=topic or None)
+    ignore_id = ignore.id if ignore is not None and ignore.lawyer_id == (lawyer.id if lawyer else None) else None
+    context["slots"] = slot_rules.free_slots(svc, day, lawyer, now=now, topic=topic or None, ignore=ignore_id)
+    if ignore is not None:  # offer every time but the current one
+        context["slots"] = [s for s in context["slots"] if s.start != ignore.start_at]
     if not context["slots"]:
         last = slot_rules.last_bookable_day(now)
         probe = day + timedelta(days=1)
@@ -276,12 +280,14 @@ def new():
 def slots():
     """The slot picker fragment: ``service``, ``date`` (YYYY-MM-DD) and optionally ``lawyer`` (an id)."""
     lawyer_text = request.args.get("lawyer", request.args.get("lawyer_id", ""))
+    moving = request.args.get("reschedule", "")
     context = _slot_context(
         request.args.get("service", ""),
         request.args.get("date", ""),
         lawyer_text,
         request.args.get("topic"),
         selected=request.args.get("start"),
+        ignore=_load(int(moving)) if moving.isdigit() else None,
     )
     code = 422 if context["slot_error"] else 200
     return render("bookings/_slots.html", status=code, mode_hint_oob=bool(request.args.get("modes")), **context)
@@ -436,7 +442,9 @@ def reschedule(booking_id: int):
     if request.method == "POST" and form.start_at is not None:
         form.date.data = to_local(form.start_at).date().isoformat()
     lawyer_text = (form.lawyer_id.data if current_user.is_staff else None) or str(appointment.lawyer_id or "")
-    context = _slot_context(appointment.service_type.code, form.date.data, lawyer_text, selected=form.start.data)
+    context = _slot_context(
+        appointment.service_type.code, form.date.data, lawyer_text, selected=form.start.data, ignore=appointment
+    )
     return render(
         "bookings/reschedule.html",
         appointment=appointment,
