@@ -171,6 +171,23 @@ def send_outbox_command():
     click.echo(f"sent {sent}, failed {failed}")
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command():
+    """Queue a reminder for each confirmed booking starting within 24 hours, once each (run it from cron)."""
+    from flask import current_app
+
+    from .bookings.service import queue_reminders
+
+    if current_app.config.get("SERVER_NAME"):
+        count = queue_reminders()
+    else:
+        with current_app.test_request_context("/", method="POST"):  # links in the messages need a base URL
+            count = queue_reminders()
+    db.session.commit()
+    click.echo(f"queued {count} reminders")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     for command in (
@@ -179,5 +196,6 @@ def init_app(app: Flask) -> None:
         create_user_command,
         set_availability_command,
         send_outbox_command,
+        send_reminders_command,
     ):
         app.cli.add_command(command)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from .extensions import babel
@@ -11,6 +11,8 @@ from .extensions import babel
 def select_locale() -> str:
     """``?lang=`` for this request, else the language chosen in this session, else the user's, else zh_CN."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command-line tasks (send-reminders, seed-demo) speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     for candidate in (
         request.args.get("lang"),
         session.get("lang"),

@@ -1,41 +1,703 @@
-"""Views of bookings (being built: see issue 3)."""
+"""Views of bookings: thin — load, check access, call ``service``/``slots``, render the page or its fragment."""
 
 from __future__ import annotations
 
-from ..web import render, roles_required
-from . import bp
+from datetime import date, datetime, timedelta
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import catalog
+from ..extensions import db
+from ..models import (
+    Appointment,
+    AvailabilityException,
+    AvailabilityRule,
+    Enterprise,
+    LawyerProfile,
+    ServiceType,
+    User,
+)
+from ..models.booking import new_feed_token
+from ..timeutil import LOCAL, local_datetime, local_today, to_local, utcnow, week_bounds
+from ..web import audit, get_or_404, render, roles_required
+from . import availability as plans
+from . import bp, ical, service
+from . import slots as slot_rules
+from .forms import (
+    EXCEPTION_KINDS,
+    BookingForm,
+    CompleteForm,
+    DeclineForm,
+    ExceptionForm,
+    RateForm,
+    RescheduleForm,
+    RuleForm,
+    SpecialtiesForm,
+)
+
+SUCCESS = {
+    "cancel": lambda: _("The booking is cancelled."),
+    "confirm": lambda: _("The booking is confirmed. The enterprise has been told."),
+    "decline": lambda: _("The request is declined. The enterprise has been told."),
+    "complete": lambda: _("The appointment is completed and the summary sent."),
+    "no_show": lambda: _("Recorded as a no-show."),
+    "rate": lambda: _("Thank you for your rating!"),
+}
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _services() -> list[ServiceType]:
+    return list(
+        db.session.scalars(select(ServiceType).where(ServiceType.active.is_(True)).order_by(ServiceType.sort_order))
+    )
+
+
+def _service(code: str | None) -> ServiceType | None:
+    if not code:
+        return None
+    return db.session.scalar(select(ServiceType).where(ServiceType.code == code, ServiceType.active.is_(True)))
+
+
+def _lawyer(value) -> User | None:
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit():
+        return None
+    user = db.session.get(User, int(value))
+    return user if user is not None and user.is_lawyer and user.active else None
+
+
+def _lawyer_choices(blank: str | None) -> list[tuple[str, str]]:
+    choices = [("", blank)] if blank else []
+    for lawyer in slot_rules.lawyers():
+        title = lawyer.lawyer_profile.title if lawyer.lawyer_profile and lawyer.lawyer_profile.title else ""
+        choices.append((str(lawyer.id), f"{lawyer.name} {title}".strip()))
+    return choices
+
+
+def _parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _slot_context(
+    service_code: str | None,
+    day_text: str | None,
+    lawyer_text: str | None,
+    topic: str | None = None,
+    selected: str | None = None,
+    ignore: Appointment | None = None,
+) -> dict:
+    """What the slot picker shows: the free starts, or why there are none (``slot_error``)."""
+    now = utcnow()
+    context = {
+        "slot_service": None,
+        "slot_day": None,
+        "slots": [],
+        "slot_error": None,
+        "next_free_day": None,
+        "selected_start": selected,
+        "any_lawyer": not lawyer_text,
+        "mode_hint": None,
+    }
+    if not service_code and not day_text:
+        return context
+    svc = _service(service_code)
+    if svc is None:
+        context["slot_error"] = _("Choose a service from the list.")
+        return context
+    context["slot_service"] = svc
+    context["mode_hint"] = _(
+        "%(service)s can be booked as: %(modes)s.",
+        service=catalog.label(catalog.SERVICE_TYPES, svc.code),
+        modes="、".join(catalog.label(catalog.MODES, m) for m in svc.mode_list),
+    )
+    if not day_text:
+        return context
+    day = _parse_day(day_text)
+    if day is None:
+        context["slot_error"] = _("Enter the day as a date, e.g. 2026-12-01.")
+        return context
+    context["slot_day"] = day
+    lawyer = None
+    if lawyer_text:
+        lawyer = _lawyer(lawyer_text)
+        if lawyer is None:
+            context["slot_error"] = _("This lawyer doesn't exist. Choose a lawyer from the list.")
+            return context
+    if day < local_today(now):
+        context["slot_error"] = _("This day is in the past. Please choose today or a later day.")
+        return context
+    if day > slot_rules.last_bookable_day(now):
+        context["slot_error"] = _(
+            "Bookings open %(days)d days ahead. Please choose an earlier day.", days=slot_rules.horizon_days()
+        )
+        return context
+    ignore_id = ignore.id if ignore is not None and ignore.lawyer_id == (lawyer.id if lawyer else None) else None
+    context["slots"] = slot_rules.free_slots(svc, day, lawyer, now=now, topic=topic or None, ignore=ignore_id)
+    if ignore is not None:  # offer every time but the current one
+        context["slots"] = [s for s in context["slots"] if s.start != ignore.start_at]
+    if not context["slots"]:
+        last = slot_rules.last_bookable_day(now)
+        probe = day + timedelta(days=1)
+        while probe <= min(last, day + timedelta(days=21)):
+            if slot_rules.free_slots(svc, probe, lawyer, now=now):
+                context["next_free_day"] = probe
+                break
+            probe += timedelta(days=1)
+    return context
+
+
+def _attach(form, error: service.BookingError) -> None:
+    """Show a domain error next to its field, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*list(field.errors), error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _load(booking_id: int) -> Appointment:
+    return get_or_404(Appointment, booking_id, service.visible)
+
+
+def _date_limits() -> dict:
+    now = utcnow()
+    return {"min_day": local_today(now).isoformat(), "max_day": slot_rules.last_bookable_day(now).isoformat()}
+
+
+# ---------------------------------------------------------------------------------------------- booking
 
 
 @bp.get("/")
 @roles_required("enterprise", "staff", "lawyer")
 def index():
-    """The signed-in enterprise's bookings."""
-    return render("bookings/index.html")
+    """My bookings: upcoming and past (an enterprise's, or a lawyer's own); staff go to the full list."""
+    if current_user.is_staff:
+        return redirect(url_for("bookings.staff_list"))
+    now = utcnow()
+    base = (
+        select(Appointment)
+        .where(service.visible_clause(current_user))
+        .options(selectinload(Appointment.service_type), selectinload(Appointment.lawyer))
+    )
+    upcoming = db.session.scalars(
+        base.where(Appointment.status.in_(service.OPEN_STATUSES), Appointment.end_at >= now).order_by(
+            Appointment.start_at
+        )
+    ).all()
+    past = db.paginate(
+        base.where(or_(Appointment.status.not_in(service.OPEN_STATUSES), Appointment.end_at < now)).order_by(
+            Appointment.start_at.desc()
+        ),
+        per_page=20,
+    )
+    return render("bookings/index.html", upcoming=upcoming, past=past)
 
 
-@bp.get("/new")
+@bp.route("/new", methods=["GET", "POST"])
 @roles_required("enterprise", "staff")
 def new():
-    """Book a lawyer."""
-    return render("bookings/index.html")
+    """Book a lawyer: service → day → free slots (htmx) → topic, description, mode → confirm."""
+    form = BookingForm()
+    form.service.choices = [("", _("Choose…"))] + [
+        (s.code, catalog.label(catalog.SERVICE_TYPES, s.code)) for s in _services()
+    ]
+    form.lawyer_id.choices = _lawyer_choices(_("Any lawyer"))
+    if current_user.is_staff:
+        verified = db.session.scalars(
+            select(Enterprise).where(Enterprise.status == "verified").order_by(Enterprise.name)
+        )
+        form.enterprise_id.choices = [("", _("Choose…"))] + [(str(e.id), e.name) for e in verified]
+    else:
+        del form.enterprise_id
+    enterprise = current_user.enterprise if current_user.is_enterprise else None
+    blocked = enterprise is not None and not enterprise.is_verified
+    status = 200
+    if request.method == "GET":
+        form.service.data = request.args.get("service", form.service.data)
+        form.date.data = request.args.get("date", form.date.data)
+    elif blocked:
+        form.form_errors.append(
+            _("Booking opens once the park service station has verified %(name)s.", name=enterprise.name)
+        )
+        status = 403
+    elif form.validate():
+        if current_user.is_staff:
+            enterprise = db.session.get(Enterprise, int(form.enterprise_id.data)) if form.enterprise_id.data else None
+        lawyer = _lawyer(form.lawyer_id.data)
+        try:
+            if form.lawyer_id.data and lawyer is None:
+                raise service.BookingError(_("This lawyer doesn't exist. Choose a lawyer from the list."), "lawyer_id")
+            appointment = service.book(
+                enterprise=enterprise,
+                service=_service(form.service.data),
+                start=form.start_at,
+                mode=form.mode.data,
+                topic=form.topic.data,
+                description=form.description.data or "",
+                lawyer=lawyer,
+                actor=current_user._get_current_object(),
+            )
+        except service.BookingError as error:
+            _attach(form, error)
+            status = 422
+        else:
+            if appointment.status == "confirmed":
+                flash(_("Booked and confirmed. You'll get a reminder the day before."), "success")
+            else:
+                flash(_("Your request is sent. The lawyer will confirm it soon."), "success")
+            return redirect(url_for("bookings.detail", booking_id=appointment.id), code=303)
+    else:
+        status = 422
+    if request.method == "POST" and form.start_at is not None:
+        form.date.data = to_local(form.start_at).date().isoformat()
+    context = _slot_context(
+        form.service.data, form.date.data, form.lawyer_id.data, form.topic.data, selected=form.start.data
+    )
+    return render(
+        "bookings/new.html",
+        form=form,
+        blocked=blocked,
+        enterprise=enterprise,
+        services=_services(),
+        status=status,
+        **context,
+        **_date_limits(),
+    )
+
+
+@bp.get("/slots")
+@roles_required("enterprise", "staff", "lawyer")
+def slots():
+    """The slot picker fragment: ``service``, ``date`` (YYYY-MM-DD) and optionally ``lawyer`` (an id)."""
+    lawyer_text = request.args.get("lawyer", request.args.get("lawyer_id", ""))
+    moving = request.args.get("reschedule", "")
+    context = _slot_context(
+        request.args.get("service", ""),
+        request.args.get("date", ""),
+        lawyer_text,
+        request.args.get("topic"),
+        selected=request.args.get("start"),
+        ignore=_load(int(moving)) if moving.isdigit() else None,
+    )
+    code = 422 if context["slot_error"] else 200
+    return render("bookings/_slots.html", status=code, mode_hint_oob=bool(request.args.get("modes")), **context)
+
+
+# ----------------------------------------------------------------------------------------------- detail
+
+
+def _detail(appointment: Appointment, code: int = 200, error: str | None = None, **forms):
+    forms.setdefault("decline_form", DeclineForm(formdata=None))
+    forms.setdefault("complete_form", CompleteForm(formdata=None))
+    forms.setdefault("rate_form", RateForm(formdata=None))
+    return render(
+        "bookings/detail.html",
+        appointment=appointment,
+        actions=service.available_actions(current_user, appointment),
+        error=error,
+        status=code,
+        cancel_cutoff_hours=service.cutoff().total_seconds() / 3600,
+        now=utcnow(),
+        **forms,
+    )
+
+
+@bp.get("/<int:booking_id>")
+@roles_required("enterprise", "staff", "lawyer")
+def detail(booking_id: int):
+    """One booking with what the user may do to it."""
+    return _detail(_load(booking_id))
+
+
+@bp.get("/<int:booking_id>.ics")
+@roles_required("enterprise", "staff", "lawyer")
+def ics(booking_id: int):
+    """The booking as an iCalendar file."""
+    appointment = _load(booking_id)
+    return Response(
+        ical.appointment_ics(appointment),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="booking-{appointment.id}.ics"'},
+    )
+
+
+def _act(booking_id: int, action: str, call, form=None, form_name: str | None = None):
+    """Load → check the role → validate the form → call the domain → back to the booking (or the error)."""
+    appointment = _load(booking_id)
+    if not service.may(current_user, action, appointment):
+        abort(403)
+    forms = {form_name: form} if form_name else {}
+    if form is not None and not form.validate():
+        return _detail(appointment, 422, **forms)
+    try:
+        call(appointment, current_user._get_current_object())
+    except service.NotAllowed:
+        abort(403)
+    except service.BookingError as error:
+        if form is not None and error.field and hasattr(form, error.field):
+            _attach(form, error)
+            return _detail(appointment, error.status, **forms)
+        return _detail(appointment, error.status, error=error.message, **forms)
+    flash(SUCCESS[action](), "success")
+    return redirect(url_for("bookings.detail", booking_id=appointment.id), code=303)
+
+
+@bp.post("/<int:booking_id>/cancel")
+@roles_required("enterprise", "staff", "lawyer")
+def cancel(booking_id: int):
+    """Cancel (the enterprise until the cut-off, staff any time before the start)."""
+    return _act(booking_id, "cancel", lambda a, u: service.cancel(a, u))
+
+
+@bp.post("/<int:booking_id>/confirm")
+@roles_required("enterprise", "staff", "lawyer")
+def confirm(booking_id: int):
+    """The lawyer confirms a request (or takes an unassigned one)."""
+    return _act(booking_id, "confirm", lambda a, u: service.confirm(a, u))
+
+
+@bp.post("/<int:booking_id>/decline")
+@roles_required("enterprise", "staff", "lawyer")
+def decline(booking_id: int):
+    """The lawyer declines a request with a reason."""
+    form = DeclineForm()
+    return _act(booking_id, "decline", lambda a, u: service.decline(a, u, form.reason.data), form, "decline_form")
+
+
+@bp.post("/<int:booking_id>/complete")
+@roles_required("enterprise", "staff", "lawyer")
+def complete(booking_id: int):
+    """The lawyer completes an appointment with a summary and private notes."""
+    form = CompleteForm()
+    return _act(
+        booking_id,
+        "complete",
+        lambda a, u: service.complete(a, u, form.summary.data, form.private_notes.data or ""),
+        form,
+        "complete_form",
+    )
+
+
+@bp.post("/<int:booking_id>/no-show")
+@roles_required("enterprise", "staff", "lawyer")
+def no_show(booking_id: int):
+    """The lawyer records that the enterprise didn't come."""
+    return _act(booking_id, "no_show", lambda a, u: service.mark_no_show(a, u))
+
+
+@bp.post("/<int:booking_id>/rate")
+@roles_required("enterprise", "staff", "lawyer")
+def rate(booking_id: int):
+    """The enterprise rates a completed service once."""
+    form = RateForm()
+    return _act(
+        booking_id,
+        "rate",
+        lambda a, u: service.rate(a, u, int(form.rating.data), form.comment.data or ""),
+        form,
+        "rate_form",
+    )
+
+
+@bp.route("/<int:booking_id>/reschedule", methods=["GET", "POST"])
+@roles_required("enterprise", "staff", "lawyer")
+def reschedule(booking_id: int):
+    """Move a booking to another free slot (the lawyer their own, staff any, also to another lawyer)."""
+    appointment = _load(booking_id)
+    if not service.may(current_user, "reschedule", appointment):
+        abort(403)
+    form = RescheduleForm()
+    form.lawyer_id.choices = _lawyer_choices(None)
+    if not current_user.is_staff:
+        del form.lawyer_id
+    status = 200
+    if request.method == "GET":
+        form.date.data = request.args.get("date") or to_local(appointment.start_at).date().isoformat()
+        if current_user.is_staff:
+            form.lawyer_id.data = str(appointment.lawyer_id or "")
+    elif form.validate():
+        lawyer = _lawyer(form.lawyer_id.data) if current_user.is_staff else None
+        try:
+            moved = service.reschedule(appointment, current_user._get_current_object(), form.start_at, lawyer)
+        except service.NotAllowed:
+            abort(403)
+        except service.BookingError as error:
+            _attach(form, error)
+            status = error.status if not isinstance(error, service.SlotTaken) else 422
+        else:
+            flash(_("The booking is moved. Both sides have been told."), "success")
+            return redirect(url_for("bookings.detail", booking_id=moved.id), code=303)
+    else:
+        status = 422
+    if request.method == "POST" and form.start_at is not None:
+        form.date.data = to_local(form.start_at).date().isoformat()
+    lawyer_text = (form.lawyer_id.data if current_user.is_staff else None) or str(appointment.lawyer_id or "")
+    context = _slot_context(
+        appointment.service_type.code, form.date.data, lawyer_text, selected=form.start.data, ignore=appointment
+    )
+    return render(
+        "bookings/reschedule.html",
+        appointment=appointment,
+        form=form,
+        lawyer_text=lawyer_text,
+        status=status,
+        **context,
+        **_date_limits(),
+    )
+
+
+# -------------------------------------------------------------------------------------------- lawyer
 
 
 @bp.get("/agenda")
 @roles_required("lawyer")
 def agenda():
-    """The lawyer's agenda."""
-    return render("bookings/index.html")
+    """The lawyer's day and week, the requests to answer and the appointments waiting for an outcome."""
+    now = utcnow()
+    today = local_today(now)
+    begin, end = week_bounds(today)
+    mine = select(Appointment).where(Appointment.lawyer_id == current_user.id)
+    week = db.session.scalars(
+        mine.where(
+            Appointment.start_at >= begin,
+            Appointment.start_at < end,
+            Appointment.status.in_(("requested", "confirmed", "completed", "no_show")),
+        ).order_by(Appointment.start_at)
+    ).all()
+    today_items = [a for a in week if to_local(a.start_at).date() == today]
+    days: dict[date, list[Appointment]] = {}
+    for item in week:
+        days.setdefault(to_local(item.start_at).date(), []).append(item)
+    requests = db.session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.status == "requested",
+            Appointment.start_at > now,
+            (Appointment.lawyer_id == current_user.id) | Appointment.lawyer_id.is_(None),
+        )
+        .order_by(Appointment.start_at)
+    ).all()
+    outcome = db.session.scalars(
+        mine.where(Appointment.status == "confirmed", Appointment.start_at <= now).order_by(Appointment.start_at)
+    ).all()
+    return render(
+        "bookings/agenda.html",
+        today=today,
+        today_items=today_items,
+        days=days,
+        requests=requests,
+        outcome=outcome,
+        week_start=to_local(begin).date(),
+    )
+
+
+def _target_lawyer() -> User:
+    """The lawyer whose availability is shown: oneself, or for staff the one chosen (``lawyer``)."""
+    if current_user.is_lawyer:
+        return current_user._get_current_object()
+    chosen = request.values.get("lawyer", "")
+    if chosen:
+        lawyer = _lawyer(chosen)
+        if lawyer is None:
+            abort(404)
+        return lawyer
+    everyone = slot_rules.lawyers()
+    if not everyone:
+        abort(404)
+    return everyone[0]
+
+
+def _availability_page(lawyer: User, code: int = 200, **forms):
+    forms.setdefault("rule_form", RuleForm(formdata=None))
+    forms.setdefault("exception_form", ExceptionForm(formdata=None))
+    if "specialties_form" not in forms:
+        form = SpecialtiesForm(formdata=None)
+        form.specialties.data = lawyer.lawyer_profile.specialty_list if lawyer.lawyer_profile else []
+        forms["specialties_form"] = form
+    rules = plans.weekly_plan(lawyer.id)
+    by_day = {day: [r for r in rules if r.weekday == day] for day in catalog.WEEKDAYS}
+    return render(
+        "bookings/availability.html",
+        lawyer=lawyer,
+        by_day=by_day,
+        exceptions=plans.exceptions(lawyer.id, since=local_today()),
+        kinds=EXCEPTION_KINDS,
+        lawyer_options=_lawyer_choices(None) if current_user.is_staff else [],
+        status=code,
+        **forms,
+    )
+
+
+def _back_to_availability(lawyer: User):
+    args = {"lawyer": lawyer.id} if current_user.is_staff else {}
+    return redirect(url_for("bookings.availability", **args), code=303)
 
 
 @bp.get("/availability")
 @roles_required("lawyer", "staff")
 def availability():
-    """The lawyer's availability."""
-    return render("bookings/index.html")
+    """The availability editor: weekly plan, date exceptions, specialties and the calendar feed."""
+    return _availability_page(_target_lawyer())
+
+
+@bp.post("/availability/rules")
+@roles_required("lawyer", "staff")
+def add_rule():
+    """Add a weekly range (merged with ranges it touches)."""
+    lawyer = _target_lawyer()
+    form = RuleForm()
+    if not form.validate():
+        return _availability_page(lawyer, 422, rule_form=form)
+    rule = plans.add_weekly_range(lawyer, int(form.weekday.data), form.start_time.data, form.end_time.data)
+    audit("availability.rule_added", rule, lawyer_id=lawyer.id, weekday=rule.weekday, start=rule.start_time)
+    flash(_("The weekly plan is updated."), "success")
+    return _back_to_availability(lawyer)
+
+
+@bp.post("/availability/rules/<int:rule_id>/delete")
+@roles_required("lawyer", "staff")
+def delete_rule(rule_id: int):
+    """Remove a weekly range (booked appointments stay)."""
+    lawyer = _target_lawyer()
+    rule = get_or_404(AvailabilityRule, rule_id, lambda r, u: r.lawyer_id == lawyer.id)
+    audit("availability.rule_removed", rule, lawyer_id=lawyer.id, weekday=rule.weekday, start=rule.start_time)
+    db.session.delete(rule)
+    flash(_("The weekly plan is updated."), "success")
+    return _back_to_availability(lawyer)
+
+
+@bp.post("/availability/exceptions")
+@roles_required("lawyer", "staff")
+def add_exception():
+    """Add time off or extra hours on a date."""
+    lawyer = _target_lawyer()
+    form = ExceptionForm()
+    if not form.validate():
+        return _availability_page(lawyer, 422, exception_form=form)
+    if form.day.data < local_today():
+        form.day.errors = [_("Choose today or a later date.")]
+        return _availability_page(lawyer, 422, exception_form=form)
+    exception = plans.add_exception(
+        lawyer, form.day.data, form.kind.data, form.start_time.data, form.end_time.data, form.note.data
+    )
+    audit("availability.exception_added", exception, lawyer_id=lawyer.id, day=exception.day, kind=exception.kind)
+    flash(_("The exception is saved."), "success")
+    return _back_to_availability(lawyer)
+
+
+@bp.post("/availability/exceptions/<int:exception_id>/delete")
+@roles_required("lawyer", "staff")
+def delete_exception(exception_id: int):
+    """Remove a date exception."""
+    lawyer = _target_lawyer()
+    exception = get_or_404(AvailabilityException, exception_id, lambda e, u: e.lawyer_id == lawyer.id)
+    audit("availability.exception_removed", exception, lawyer_id=lawyer.id, day=exception.day)
+    db.session.delete(exception)
+    flash(_("The exception is removed."), "success")
+    return _back_to_availability(lawyer)
+
+
+@bp.post("/availability/specialties")
+@roles_required("lawyer", "staff")
+def specialties():
+    """Set the lawyer's specialties (used to suggest the right lawyer for "any lawyer")."""
+    lawyer = _target_lawyer()
+    form = SpecialtiesForm()
+    if not form.validate():
+        return _availability_page(lawyer, 422, specialties_form=form)
+    plans.set_specialties(lawyer, form.specialties.data or [])
+    audit("availability.specialties", lawyer.lawyer_profile, lawyer_id=lawyer.id, specialties=form.specialties.data)
+    flash(_("The specialties are saved."), "success")
+    return _back_to_availability(lawyer)
+
+
+@bp.post("/availability/feed")
+@roles_required("lawyer", "staff")
+def regenerate_feed():
+    """Give the lawyer's calendar feed a new secret address; the old one stops working."""
+    lawyer = _target_lawyer()
+    lawyer.lawyer_profile.feed_token = new_feed_token()
+    audit("availability.feed_regenerated", lawyer.lawyer_profile, lawyer_id=lawyer.id)
+    flash(_("The calendar address is renewed; the old one no longer works."), "success")
+    return _back_to_availability(lawyer)
+
+
+@bp.get("/feed/<token>.ics")
+def feed(token: str):
+    """A lawyer's calendar (requested and confirmed appointments) at a secret, revocable address; no login."""
+    profile = db.session.scalar(select(LawyerProfile).where(LawyerProfile.feed_token == token))
+    if profile is None or not profile.user.active:
+        abort(404)
+    since = utcnow() - timedelta(days=30)
+    appointments = db.session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.lawyer_id == profile.user_id,
+            Appointment.start_at >= since,
+            Appointment.status.in_(("requested", "confirmed", "completed")),
+        )
+        .order_by(Appointment.start_at)
+    )
+    body = ical.feed_ics(_("Appointments of %(name)s", name=profile.user.name), appointments)
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
+
+
+# ---------------------------------------------------------------------------------------------- staff
 
 
 @bp.get("/all")
 @roles_required("staff")
 def staff_list():
-    """All bookings for staff."""
-    return render("bookings/index.html")
+    """Every booking, filtered by status, lawyer, service, enterprise and dates."""
+    args = request.args
+    query = select(Appointment).options(
+        selectinload(Appointment.service_type), selectinload(Appointment.lawyer), selectinload(Appointment.enterprise)
+    )
+    filters = {
+        "status": args.get("status", ""),
+        "lawyer": args.get("lawyer", ""),
+        "service": args.get("service", ""),
+        "enterprise": args.get("enterprise", ""),
+        "from": args.get("from", ""),
+        "to": args.get("to", ""),
+    }
+    problems = []
+    if filters["status"] in catalog.APPOINTMENT_STATUSES:
+        query = query.where(Appointment.status == filters["status"])
+    if filters["lawyer"].isdigit():
+        query = query.where(Appointment.lawyer_id == int(filters["lawyer"]))
+    if filters["service"]:
+        query = query.join(ServiceType).where(ServiceType.code == filters["service"])
+    if filters["enterprise"].isdigit():
+        query = query.where(Appointment.enterprise_id == int(filters["enterprise"]))
+    for key, bound in (("from", "start"), ("to", "end")):
+        if filters[key]:
+            day = _parse_day(filters[key])
+            if day is None:
+                problems.append(_("Enter dates as YYYY-MM-DD."))
+                continue
+            moment = local_datetime(day if bound == "start" else day + timedelta(days=1), datetime.min.time())
+            query = query.where(Appointment.start_at >= moment if bound == "start" else Appointment.start_at < moment)
+    page = db.paginate(query.order_by(Appointment.start_at.desc()), per_page=30)
+    enterprises = db.session.execute(select(Enterprise.id, Enterprise.name).order_by(Enterprise.name)).all()
+    return render(
+        "bookings/staff_list.html",
+        "results",
+        page=page,
+        filters=filters,
+        problems=problems,
+        enterprises=enterprises,
+        lawyer_options=_lawyer_choices(None),
+        services=_services(),
+        local=LOCAL,
+    )

@@ -5,3 +5,15 @@ document.addEventListener("click", (event) => {
     if (!details.contains(event.target)) details.removeAttribute("open");
   });
 });
+
+document.addEventListener("click", (event) => {
+  // "Show that day" in the slot picker: put the suggested date into the form's day field, which reloads the slots.
+  const button = event.target.closest("[data-set-date]");
+  if (!button) return;
+  const form = button.closest("form");
+  const input = form && form.querySelector("input[name=date]");
+  if (!input) return;
+  input.value = button.dataset.setDate;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  input.focus();
+});

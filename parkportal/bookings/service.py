@@ -1,0 +1,648 @@
+"""Booking and the life of an appointment: plain functions over the session that flush and never commit.
+
+States: requested → confirmed → completed | no_show; requested|confirmed → cancelled (by the enterprise
+before the cut-off, or staff) | declined (requested only, by the lawyer, with a reason); rescheduling moves
+a booking to a new slot (the old one is cancelled, the new one links back through ``rescheduled_from``).
+
+Double booking is impossible because every appointment that holds a lawyer's time owns ``BookingUnit`` rows
+whose primary key is (lawyer, unit start), inserted inside a SAVEPOINT: a concurrent winner makes the insert
+fail and the loser gets ``SlotTaken`` — no check-then-insert race.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import catalog
+from ..extensions import db
+from ..models import Appointment, BookingUnit, Enterprise, Feedback, ServiceType, User
+from ..notify.outbox import notify
+from ..timeutil import LOCAL, to_local, utcnow
+from ..web import audit
+from . import slots as slot_rules
+
+OPEN_STATUSES = ("requested", "confirmed")
+
+
+class BookingError(Exception):
+    """Bad input or a rule that doesn't allow the change; ``message`` is translated, ``field`` names the input."""
+
+    status = 422
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+
+
+class SlotTaken(BookingError):
+    """Someone else holds (part of) that time: the lawyer can't be booked twice."""
+
+    status = 409
+
+    def __init__(self, message: str | None = None, field: str | None = "start"):
+        super().__init__(
+            message or _("Sorry, this time was just taken by someone else. Please choose another free time."), field
+        )
+
+
+class WrongState(BookingError):
+    """The appointment is not in a state that allows this action."""
+
+    status = 409
+
+
+class NotAllowed(BookingError):
+    """The user's role may not do this to this appointment."""
+
+    status = 403
+
+
+# ---------------------------------------------------------------------------------------------------- access
+
+
+def visible(appointment: Appointment, user: User) -> bool:
+    """Staff see all; an enterprise user its enterprise's; a lawyer their own and unassigned requests."""
+    if user.is_staff:
+        return True
+    if user.is_enterprise:
+        return user.enterprise_id is not None and appointment.enterprise_id == user.enterprise_id
+    if user.is_lawyer:
+        return appointment.lawyer_id == user.id or (appointment.lawyer_id is None and appointment.status == "requested")
+    return False
+
+
+def visible_clause(user: User):
+    """The SQL condition matching ``visible`` for lists."""
+    if user.is_staff:
+        return True
+    if user.is_enterprise:
+        return Appointment.enterprise_id == (user.enterprise_id or -1)
+    if user.is_lawyer:
+        return (Appointment.lawyer_id == user.id) | (
+            Appointment.lawyer_id.is_(None) & (Appointment.status == "requested")
+        )
+    return False
+
+
+#: action → roles that may do it (on an appointment they can see).
+ROLE_ACTIONS = {
+    "cancel": ("enterprise", "staff"),
+    "confirm": ("lawyer", "staff"),
+    "decline": ("lawyer", "staff"),
+    "complete": ("lawyer", "staff"),
+    "no_show": ("lawyer", "staff"),
+    "reschedule": ("lawyer", "staff"),
+    "rate": ("enterprise",),
+}
+
+#: action → the states it starts from.
+FROM_STATES = {
+    "cancel": OPEN_STATUSES,
+    "confirm": ("requested",),
+    "decline": ("requested",),
+    "complete": ("confirmed",),
+    "no_show": ("confirmed",),
+    "reschedule": OPEN_STATUSES,
+    "rate": ("completed",),
+}
+
+
+def may(user: User, action: str, appointment: Appointment) -> bool:
+    """Whether ``user``'s role allows ``action`` on this (visible) appointment, whatever its state."""
+    if not visible(appointment, user) or user.role not in ROLE_ACTIONS[action]:
+        return False
+    if user.is_lawyer and action not in ("confirm", "decline"):
+        return appointment.lawyer_id == user.id  # unassigned requests can only be taken or declined
+    return True
+
+
+def available_actions(user: User, appointment: Appointment, now: datetime | None = None) -> set[str]:
+    """The actions the page should offer this user now (role and state both allow them)."""
+    now = now or utcnow()
+    actions = {
+        action
+        for action in ROLE_ACTIONS
+        if may(user, action, appointment) and appointment.status in FROM_STATES[action]
+    }
+    started = appointment.start_at <= now
+    if started:
+        actions -= {"cancel", "reschedule", "confirm"}
+    else:
+        actions -= {"complete", "no_show"}
+    if "cancel" in actions and user.is_enterprise and not before_cutoff(appointment, now):
+        actions.discard("cancel")
+    if appointment.feedback is not None:
+        actions.discard("rate")
+    return actions
+
+
+def _lock(appointment: Appointment) -> None:
+    """Lock the appointment's row for this transaction and reload it (PostgreSQL: SELECT … FOR UPDATE).
+
+    Two changes to one booking at once (a cancel and a confirm, two lawyers taking one request) then run one
+    after the other, and the second sees the first's result instead of overwriting it. SQLite serialises
+    writers with BEGIN IMMEDIATE already.
+    """
+    db.session.execute(
+        select(Appointment)
+        .where(Appointment.id == appointment.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()  # fetching the row is what refreshes the loaded object
+
+
+def _check(user: User, action: str, appointment: Appointment) -> None:
+    _lock(appointment)
+    if not may(user, action, appointment):
+        raise NotAllowed(_("Your account is not allowed to do this."))
+    if appointment.status not in FROM_STATES[action]:
+        raise WrongState(
+            _(
+                "This booking is %(status)s, so this can't be done any more.",
+                status=catalog.label(catalog.APPOINTMENT_STATUSES, appointment.status),
+            )
+        )
+
+
+# ------------------------------------------------------------------------------------------------ booking
+
+
+def cutoff() -> timedelta:
+    """How long before its start an enterprise can still cancel (``CANCELLATION_CUTOFF_HOURS``)."""
+    return timedelta(hours=float(current_app.config["CANCELLATION_CUTOFF_HOURS"]))
+
+
+def before_cutoff(appointment: Appointment, now: datetime | None = None) -> bool:
+    """Whether the enterprise may still cancel online."""
+    return (now or utcnow()) <= appointment.start_at - cutoff()
+
+
+def check_start(service: ServiceType, start: datetime, now: datetime) -> None:
+    """The time rules every new start obeys: the grid, not in the past, the lead time, the horizon."""
+    if not slot_rules.on_grid(start):
+        raise BookingError(_("Choose one of the offered times (they start on the hour or half hour)."), "start")
+    if start < now:
+        raise BookingError(_("This time is in the past. Please choose a time from the list."), "start")
+    if start < now + slot_rules.lead_time():
+        hours = current_app.config["BOOKING_LEAD_TIME_HOURS"]
+        raise BookingError(
+            _("Bookings must be made at least %(hours)s hours ahead. Please choose a later time.", hours=f"{hours:g}"),
+            "start",
+        )
+    if to_local(start).date() > slot_rules.last_bookable_day(now):
+        raise BookingError(
+            _("Bookings open %(days)d days ahead. Please choose an earlier day.", days=slot_rules.horizon_days()),
+            "start",
+        )
+
+
+def _outside_availability() -> BookingError:
+    return BookingError(_("No lawyer works at this time. Please choose one of the offered times."), "start")
+
+
+def _reserve(appointment: Appointment) -> None:
+    """Insert the appointment's units; raises IntegrityError when any of them is held already."""
+    for unit in slot_rules.unit_starts(appointment.start_at, appointment.service_type.duration_minutes):
+        db.session.add(BookingUnit(lawyer_id=appointment.lawyer_id, unit_start=unit, appointment_id=appointment.id))
+    db.session.flush()
+
+
+def _release(appointment: Appointment) -> None:
+    """Free the appointment's time (cancelled and declined appointments don't hold any)."""
+    db.session.execute(delete(BookingUnit).where(BookingUnit.appointment_id == appointment.id))
+
+
+def _insert(values: dict, candidates: list[User]) -> Appointment:
+    """Create the appointment with the first candidate whose units can be reserved; else SlotTaken."""
+    for lawyer in candidates:
+        appointment = Appointment(lawyer_id=lawyer.id, **values)
+        try:
+            with db.session.begin_nested():
+                db.session.add(appointment)
+                db.session.flush()
+                _reserve(appointment)
+        except IntegrityError:
+            continue
+        return appointment
+    raise SlotTaken()
+
+
+def book(
+    *,
+    enterprise: Enterprise | None,
+    service: ServiceType | None,
+    start: datetime,
+    mode: str,
+    topic: str,
+    description: str = "",
+    lawyer: User | None = None,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book ``service`` at ``start`` for ``enterprise`` with ``lawyer`` (``None``: any suitable lawyer).
+
+    Services that need the lawyer's confirmation start ``requested``, the others ``confirmed``; both hold the
+    lawyer's time at once. Raises BookingError (nothing changed) or SlotTaken.
+    """
+    now = now or utcnow()
+    if enterprise is None:
+        raise BookingError(_("Choose the enterprise you book for."), "enterprise_id")
+    if not enterprise.is_verified:
+        raise BookingError(
+            _("Booking opens once the park service station has verified %(name)s.", name=enterprise.name)
+        )
+    if service is None or not service.active:
+        raise BookingError(_("Choose a service from the list."), "service")
+    if topic not in catalog.TOPICS:
+        raise BookingError(_("Choose the legal topic of your question."), "topic")
+    if mode not in service.mode_list:
+        raise BookingError(
+            _(
+                "%(service)s can be booked as: %(modes)s.",
+                service=catalog.label(catalog.SERVICE_TYPES, service.code),
+                modes="、".join(catalog.label(catalog.MODES, m) for m in service.mode_list),
+            ),
+            "mode",
+        )
+    if lawyer is not None and (not lawyer.is_lawyer or not lawyer.active):
+        raise BookingError(_("Choose a lawyer from the list."), "lawyer_id")
+    start = start.astimezone(LOCAL)
+    check_start(service, start, now)
+
+    day = start.date()
+    candidates = [lawyer] if lawyer is not None else slot_rules.lawyers()
+    working = [p for p in candidates if start in slot_rules.window_starts(service, p.id, day)]
+    if not working:
+        raise _outside_availability()
+    free = [p for p in working if slot_rules.fits(service, start, slot_rules.taken_units(p.id, day))]
+    if not free:
+        raise SlotTaken()
+    free.sort(key=slot_rules.preference(service, topic, slot_rules.weekly_load(day)))
+    status = "requested" if service.requires_confirmation else "confirmed"
+    appointment = _insert(
+        {
+            "enterprise_id": enterprise.id,
+            "service_type": service,
+            "start_at": start,
+            "end_at": start + timedelta(minutes=service.duration_minutes),
+            "mode": mode,
+            "topic": topic,
+            "description": (description or "").strip(),
+            "status": status,
+            "created_by": actor,
+            "confirmed_at": now if status == "confirmed" else None,
+            "created_at": now,
+        },
+        free,
+    )
+    audit(
+        "booking.created",
+        appointment,
+        actor=actor,
+        status=status,
+        service=service.code,
+        start=start.isoformat(),
+        lawyer_id=appointment.lawyer_id,
+        on_behalf=bool(actor and actor.is_staff),
+    )
+    _announce(appointment, actor, "created")
+    return appointment
+
+
+def record_past(
+    *,
+    enterprise: Enterprise,
+    service: ServiceType,
+    lawyer: User,
+    start: datetime,
+    mode: str,
+    topic: str,
+    description: str,
+    status: str,
+    **extra,
+) -> Appointment | None:
+    """Write an appointment as it happened (demo history, imports): no time rules, no notifications.
+
+    It still holds its lawyer's units unless cancelled or declined; ``None`` when that time is held already.
+    """
+    values = {
+        "enterprise_id": enterprise.id,
+        "service_type": service,
+        "start_at": start,
+        "end_at": start + timedelta(minutes=service.duration_minutes),
+        "mode": mode,
+        "topic": topic,
+        "description": description,
+        "status": status,
+        **extra,
+    }
+    try:
+        appointment = _insert(values, [lawyer])
+    except SlotTaken:
+        return None
+    if status in ("cancelled", "declined"):
+        _release(appointment)
+    return appointment
+
+
+# ------------------------------------------------------------------------------------------ state changes
+
+
+def confirm(appointment: Appointment, actor: User, now: datetime | None = None) -> Appointment:
+    """The lawyer accepts a request; a lawyer may take an unassigned request (its units are reserved then)."""
+    now = now or utcnow()
+    _check(actor, "confirm", appointment)
+    if appointment.start_at <= now:
+        raise WrongState(_("The time of this request has passed. Decline it or agree a new time."))
+    if appointment.lawyer_id is None:
+        if not actor.is_lawyer:
+            raise BookingError(_("This request has no lawyer yet: a lawyer takes it by confirming it."))
+        try:
+            with db.session.begin_nested():
+                appointment.lawyer_id = actor.id
+                db.session.flush()
+                _reserve(appointment)
+        except IntegrityError:
+            raise SlotTaken(_("You have another appointment at this time, so you can't take this request.")) from None
+    elif not db.session.scalar(
+        select(func.count()).select_from(BookingUnit).where(BookingUnit.appointment_id == appointment.id)
+    ):
+        try:
+            with db.session.begin_nested():
+                _reserve(appointment)
+        except IntegrityError:
+            raise SlotTaken(_("The lawyer has another appointment at this time.")) from None
+    appointment.status = "confirmed"
+    appointment.confirmed_at = now
+    audit("booking.confirmed", appointment, actor=actor, lawyer_id=appointment.lawyer_id)
+    _announce(appointment, actor, "confirmed")
+    return appointment
+
+
+def decline(appointment: Appointment, actor: User, reason: str, now: datetime | None = None) -> Appointment:
+    """The lawyer declines a request, saying why; the time frees up."""
+    _check(actor, "decline", appointment)
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingError(_("Tell the enterprise why you decline, so it can find other help."), "reason")
+    _release(appointment)
+    appointment.status = "declined"
+    appointment.decline_reason = reason[:2000]
+    appointment.cancelled_at = now or utcnow()
+    audit("booking.declined", appointment, actor=actor, reason=reason)
+    _announce(appointment, actor, "declined")
+    return appointment
+
+
+def cancel(appointment: Appointment, actor: User, now: datetime | None = None) -> Appointment:
+    """Cancel a booking; an enterprise can do so until the cut-off before its start. The time frees up."""
+    now = now or utcnow()
+    _check(actor, "cancel", appointment)
+    if appointment.start_at <= now:
+        raise WrongState(_("This booking has started already and can't be cancelled."))
+    if actor.is_enterprise and not before_cutoff(appointment, now):
+        hours = current_app.config["CANCELLATION_CUTOFF_HOURS"]
+        raise BookingError(
+            _(
+                "Bookings can be cancelled online until %(hours)s hours before they start. "
+                "Please phone the park service station.",
+                hours=f"{hours:g}",
+            )
+        )
+    _release(appointment)
+    appointment.status = "cancelled"
+    appointment.cancelled_at = now
+    audit("booking.cancelled", appointment, actor=actor)
+    _announce(appointment, actor, "cancelled")
+    return appointment
+
+
+def complete(
+    appointment: Appointment, actor: User, summary: str, private_notes: str = "", now: datetime | None = None
+) -> Appointment:
+    """Mark a held appointment done, with a summary for the enterprise and the lawyer's private notes."""
+    now = now or utcnow()
+    _check(actor, "complete", appointment)
+    if appointment.start_at > now:
+        raise WrongState(_("An appointment can be completed once it has started."))
+    summary = (summary or "").strip()
+    if not summary:
+        raise BookingError(_("Write a short summary for the enterprise."), "summary")
+    appointment.status = "completed"
+    appointment.summary = summary
+    appointment.private_notes = (private_notes or "").strip() or None
+    appointment.completed_at = now
+    audit("booking.completed", appointment, actor=actor)
+    _announce(appointment, actor, "completed")
+    return appointment
+
+
+def mark_no_show(appointment: Appointment, actor: User, now: datetime | None = None) -> Appointment:
+    """Record that the enterprise didn't come."""
+    now = now or utcnow()
+    _check(actor, "no_show", appointment)
+    if appointment.start_at > now:
+        raise WrongState(_("A no-show can be recorded once the appointment has started."))
+    appointment.status = "no_show"
+    audit("booking.no_show", appointment, actor=actor)
+    _announce(appointment, actor, "no_show")
+    return appointment
+
+
+def reschedule(
+    appointment: Appointment,
+    actor: User,
+    new_start: datetime,
+    lawyer: User | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move a booking to a new free slot atomically: a new appointment linked to the old, which is cancelled.
+
+    Returns the new appointment. If the new time is taken, nothing changes (SlotTaken).
+    """
+    now = now or utcnow()
+    _check(actor, "reschedule", appointment)
+    if appointment.start_at <= now:
+        raise WrongState(_("This booking has started already and can't be moved."))
+    if lawyer is None or actor.is_lawyer:
+        lawyer = appointment.lawyer or (actor if actor.is_lawyer else None)
+    if lawyer is None or not lawyer.is_lawyer or not lawyer.active:
+        raise BookingError(_("Choose a lawyer from the list."), "lawyer_id")
+    service = appointment.service_type
+    new_start = new_start.astimezone(LOCAL)
+    check_start(service, new_start, now)
+    if new_start == appointment.start_at and lawyer.id == appointment.lawyer_id:
+        raise BookingError(_("Choose a time other than the current one."), "start")
+    if new_start not in slot_rules.window_starts(service, lawyer.id, new_start.date()):
+        raise _outside_availability()
+    status = "confirmed" if appointment.status == "confirmed" or actor.is_lawyer else "requested"
+    moved = Appointment(
+        enterprise_id=appointment.enterprise_id,
+        lawyer_id=lawyer.id,
+        service_type=service,
+        start_at=new_start,
+        end_at=new_start + timedelta(minutes=service.duration_minutes),
+        mode=appointment.mode,
+        topic=appointment.topic,
+        description=appointment.description,
+        status=status,
+        created_by=actor,
+        rescheduled_from_id=appointment.id,
+        confirmed_at=now if status == "confirmed" else None,
+        created_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            _release(appointment)
+            appointment.status = "cancelled"
+            appointment.cancelled_at = now
+            db.session.add(moved)
+            db.session.flush()
+            _reserve(moved)
+    except IntegrityError:
+        raise SlotTaken() from None
+    audit(
+        "booking.rescheduled",
+        appointment,
+        actor=actor,
+        new_id=moved.id,
+        start=new_start.isoformat(),
+        lawyer_id=lawyer.id,
+    )
+    audit("booking.created", moved, actor=actor, rescheduled_from=appointment.id, status=status)
+    _announce(moved, actor, "rescheduled")
+    return moved
+
+
+def rate(appointment: Appointment, actor: User, rating: int, comment: str = "") -> Feedback:
+    """The enterprise rates a completed service once: 1–5 stars and an optional comment."""
+    _check(actor, "rate", appointment)
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise BookingError(_("Choose a rating from 1 to 5."), "rating")
+    if appointment.feedback is not None:
+        raise WrongState(_("This service has been rated already. Thank you!"))
+    feedback = Feedback(appointment_id=appointment.id, user_id=actor.id, rating=rating, comment=comment.strip() or None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(feedback)
+            db.session.flush()
+    except IntegrityError:
+        raise WrongState(_("This service has been rated already. Thank you!")) from None
+    audit("booking.rated", appointment, actor=actor, rating=rating)
+    _announce(appointment, actor, "rated")
+    return feedback
+
+
+# ----------------------------------------------------------------------------------------------- reminders
+
+
+def queue_reminders(now: datetime | None = None) -> int:
+    """Queue one reminder for each confirmed appointment starting within ``REMINDER_HOURS_BEFORE``, exactly once.
+
+    The claim is an UPDATE … WHERE reminder_queued_at IS NULL, so two overlapping runs never both send one.
+    Flushes; the caller commits. Returns how many were queued.
+    """
+    now = now or utcnow()
+    until = now + timedelta(hours=float(current_app.config["REMINDER_HOURS_BEFORE"]))
+    due = db.session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.status == "confirmed",
+            Appointment.reminder_queued_at.is_(None),
+            Appointment.start_at > now,
+            Appointment.start_at <= until,
+        )
+        .order_by(Appointment.start_at)
+    ).all()
+    queued = 0
+    for appointment in due:
+        claimed = db.session.execute(
+            update(Appointment)
+            .where(Appointment.id == appointment.id, Appointment.reminder_queued_at.is_(None))
+            .values(reminder_queued_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            continue
+        db.session.refresh(appointment)
+        _announce(appointment, None, "reminder")
+        queued += 1
+    return queued
+
+
+# ---------------------------------------------------------------------------------------- notifications
+
+HEADLINES = {
+    "created": _l("New booking"),
+    "requested": _l("New booking request"),
+    "confirmed": _l("Booking confirmed"),
+    "declined": _l("Booking request declined"),
+    "cancelled": _l("Booking cancelled"),
+    "completed": _l("Consultation completed"),
+    "no_show": _l("Recorded as a no-show"),
+    "rescheduled": _l("Booking moved to a new time"),
+    "rated": _l("New rating"),
+    "reminder": _l("Reminder: appointment tomorrow"),
+}
+
+
+def _enterprise_side(appointment: Appointment) -> list[User]:
+    return [u for u in appointment.enterprise.users if u.active]
+
+
+def _lawyer_side(appointment: Appointment) -> list[User]:
+    if appointment.lawyer is not None:
+        return [appointment.lawyer] if appointment.lawyer.active else []
+    return slot_rules.lawyers()
+
+
+def _announce(appointment: Appointment, actor: User | None, kind: str) -> None:
+    """Tell the other party (both for staff and the system) in-app and by e-mail; confirmed ones with an .ics."""
+    from .ical import appointment_ics
+
+    if kind == "created":
+        kind = "requested" if appointment.status == "requested" else "created"
+    role = actor.role if actor is not None else "system"
+    recipients: list[User] = []
+    if role in ("lawyer", "staff", "system"):
+        recipients += _enterprise_side(appointment)
+    if role in ("enterprise", "staff", "system"):
+        recipients += _lawyer_side(appointment)
+    if kind == "created" and role == "enterprise":
+        recipients += [u for u in _enterprise_side(appointment) if actor is None or u.id != actor.id]
+    if actor is not None:
+        recipients = [u for u in recipients if u.id != actor.id]
+    attachment = None
+    if appointment.status == "confirmed" and kind in ("created", "confirmed", "rescheduled", "reminder"):
+        attachment = (f"booking-{appointment.id}.ics", "text/calendar", appointment_ics(appointment))
+    link = url_for("bookings.detail", booking_id=appointment.id)
+    when = to_local(appointment.start_at).strftime("%Y-%m-%d %H:%M")
+    seen: set[int] = set()
+    for user in recipients:
+        if user.id in seen:
+            continue
+        seen.add(user.id)
+        text = _(
+            "%(headline)s: %(service)s, %(when)s (#%(id)d)",
+            headline=str(HEADLINES[kind]),
+            service=catalog.label(catalog.SERVICE_TYPES, appointment.service_type.code),
+            when=when,
+            id=appointment.id,
+        )
+        notify(
+            user,
+            text,
+            link,
+            email_template="emails/booking_update",
+            attachment=attachment,
+            appointment=appointment,
+            kind=kind,
+            headline=HEADLINES[kind],
+        )

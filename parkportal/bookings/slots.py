@@ -1,0 +1,166 @@
+"""Free slots: availability − exceptions − existing bookings − lead time, never in the past or beyond the horizon.
+
+One function answers "when can this service be booked on this day (with this lawyer)?", and booking uses
+the same rules to check a chosen start. Slot starts lie on the 30-minute grid of local time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Appointment, BookingUnit, ServiceType, User
+from ..timeutil import LOCAL, local_datetime, local_today, utcnow, week_bounds
+from .availability import windows_on
+
+UNIT = timedelta(minutes=30)
+#: Appointments in these states take up a lawyer's time (and count towards the weekly load).
+ACTIVE_STATUSES = ("requested", "confirmed", "completed", "no_show")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A free start time (aware, Asia/Shanghai) and the lawyer who would take it."""
+
+    start: datetime
+    lawyer: User
+
+
+def lead_time() -> timedelta:
+    """How long before its start a booking must be made (``BOOKING_LEAD_TIME_HOURS``)."""
+    return timedelta(hours=float(current_app.config["BOOKING_LEAD_TIME_HOURS"]))
+
+
+def horizon_days() -> int:
+    """How many days ahead bookings are open (``BOOKING_HORIZON_DAYS``)."""
+    return int(current_app.config["BOOKING_HORIZON_DAYS"])
+
+
+def last_bookable_day(now: datetime | None = None) -> date:
+    """The last local date that can be booked."""
+    return local_today(now) + timedelta(days=horizon_days())
+
+
+def unit_starts(start: datetime, minutes: int) -> list[datetime]:
+    """The 30-minute units an appointment of ``minutes`` starting at ``start`` covers."""
+    return [start + UNIT * i for i in range(max(1, minutes // 30))]
+
+
+def on_grid(start: datetime) -> bool:
+    """Whether ``start`` lies on the 30-minute grid (local time; Asia/Shanghai has whole-hour offsets)."""
+    local = start.astimezone(LOCAL)
+    return local.minute % 30 == 0 and local.second == 0 and local.microsecond == 0
+
+
+def lawyers(only_id: int | None = None) -> list[User]:
+    """Active lawyers (or the one with ``only_id``), by id."""
+    query = select(User).where(User.role == "lawyer", User.active.is_(True))
+    if only_id is not None:
+        query = query.where(User.id == only_id)
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
+def window_starts(service: ServiceType, lawyer_id: int, day: date) -> list[datetime]:
+    """Starts on ``day`` at which the whole service fits into the lawyer's windows (bookings ignored)."""
+    duration = timedelta(minutes=service.duration_minutes)
+    starts: list[datetime] = []
+    for begin, end in windows_on(lawyer_id, day):
+        minutes = begin.hour * 60 + begin.minute
+        minutes += -minutes % 30  # round up to the grid
+        window_end = local_datetime(day, end)
+        while minutes < 24 * 60:
+            start = local_datetime(day, time(minutes // 60, minutes % 60))
+            if start + duration > window_end:
+                break
+            starts.append(start)
+            minutes += 30
+    return starts
+
+
+def taken_units(lawyer_id: int, day: date, ignore: int | None = None) -> set[datetime]:
+    """The lawyer's units held by appointments from ``day`` 00:00 to the next day's end (local).
+
+    ``ignore`` leaves out one appointment's own units (a booking being moved may overlap its old time).
+    """
+    begin = local_datetime(day, time())
+    end = begin + timedelta(days=2)
+    query = select(BookingUnit.unit_start).where(
+        BookingUnit.lawyer_id == lawyer_id, BookingUnit.unit_start >= begin, BookingUnit.unit_start < end
+    )
+    if ignore is not None:
+        query = query.where(BookingUnit.appointment_id != ignore)
+    return set(db.session.scalars(query))
+
+
+def fits(service: ServiceType, start: datetime, taken: set[datetime]) -> bool:
+    """Whether none of the units the service needs from ``start`` is taken."""
+    return not any(unit in taken for unit in unit_starts(start, service.duration_minutes))
+
+
+def weekly_load(day: date) -> dict[int, int]:
+    """Appointments per lawyer in the local ISO week containing ``day``."""
+    begin, end = week_bounds(day)
+    rows = db.session.execute(
+        select(Appointment.lawyer_id, func.count())
+        .where(
+            Appointment.lawyer_id.is_not(None),
+            Appointment.start_at >= begin,
+            Appointment.start_at < end,
+            Appointment.status.in_(ACTIVE_STATUSES),
+        )
+        .group_by(Appointment.lawyer_id)
+    )
+    return {lawyer_id: count for lawyer_id, count in rows}
+
+
+def preference(service: ServiceType, topic: str | None, load: dict[int, int]):
+    """Sort key for "any lawyer": matching specialty first, then the fewest appointments that week, then id."""
+    wanted = {topic} if topic else set(service.topic_list)
+
+    def key(lawyer: User) -> tuple[int, int, int]:
+        profile = lawyer.lawyer_profile
+        specialties = set(profile.specialty_list) if profile else set()
+        matches = bool(wanted & specialties) if wanted else True
+        return (0 if matches else 1, load.get(lawyer.id, 0), lawyer.id)
+
+    return key
+
+
+def bookable_window(day: date, now: datetime) -> bool:
+    """Whether ``day`` lies between today and the horizon."""
+    return local_today(now) <= day <= last_bookable_day(now)
+
+
+def free_slots(
+    service: ServiceType,
+    day: date,
+    lawyer: User | None = None,
+    now: datetime | None = None,
+    topic: str | None = None,
+    ignore: int | None = None,
+) -> list[Slot]:
+    """The free starts of ``service`` on the local date ``day``, each with the lawyer who would take it.
+
+    With ``lawyer`` only that lawyer's; without, one slot per start time, given to the lawyer "any lawyer"
+    would assign (see ``preference``). Empty for days in the past or beyond the booking horizon.
+    ``ignore`` treats one appointment's time as free (the booking being rescheduled).
+    """
+    now = now or utcnow()
+    if not bookable_window(day, now):
+        return []
+    earliest = now + lead_time()
+    candidates = [lawyer] if lawyer is not None else lawyers()
+    by_start: dict[datetime, list[User]] = {}
+    for person in candidates:
+        taken = taken_units(person.id, day, ignore)
+        for start in window_starts(service, person.id, day):
+            if start >= earliest and fits(service, start, taken):
+                by_start.setdefault(start, []).append(person)
+    if not by_start:
+        return []
+    key = preference(service, topic, weekly_load(day))
+    return [Slot(start, min(people, key=key)) for start, people in sorted(by_start.items())]

@@ -1,0 +1,80 @@
+"""The booking flow in Chromium: book through the htmx slot picker, the lawyer confirms, the .ics downloads."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from parkportal.extensions import db
+
+from .. import factories
+from ..booking_support import future_weekday, iso, working_lawyer
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, live_server, email):
+    """Sign in through the login page."""
+    page.context.clear_cookies()
+    page.goto(live_server + "/auth/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_enterprise_books_lawyer_confirms_enterprise_downloads_ics(app, page, live_server, screenshot, tmp_path):
+    """Book a contract review via the htmx slot picker; the lawyer confirms; the enterprise sees it, gets the .ics."""
+    with app.app_context():
+        user = factories.enterprise_user()
+        lawyer = working_lawyer(specialties="contracts", name="陈明")
+        db.session.commit()
+        user_email, lawyer_email, lawyer_id = user.email, lawyer.email, lawyer.id
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    day = future_weekday(2)
+
+    sign_in(page, live_server, user_email)
+    page.goto(live_server + "/bookings/new")
+    page.select_option("select[name=service]", "contract_review")
+    page.fill("input[name=date]", day.isoformat())
+    slot = page.locator(f'[data-start="{iso(day, "10:00")}"]')
+    expect(slot).to_be_visible()  # loaded by htmx from GET /bookings/slots
+    assert slot.get_attribute("data-lawyer-id") == str(lawyer_id)
+    expect(page.locator("#mode-hint")).to_contain_text("Video call")  # out-of-band with the slots
+    screenshot("booking-01-slots")
+    slot.click()
+    page.select_option("select[name=topic]", "contracts")
+    page.check("input[name=mode][value=video]")
+    page.fill("textarea[name=description]", "股权转让协议审查：创始股东拟转让 15% 股权给投资方。")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("booking-02-form-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#booking-form button[type=submit]").click()
+    expect(page.locator(".booking-detail")).to_have_attribute("data-status", "requested")
+    booking_id = page.locator(".booking-detail").get_attribute("data-booking-id")
+    screenshot("booking-03-requested")
+
+    sign_in(page, live_server, lawyer_email)
+    page.goto(live_server + "/bookings/agenda")
+    expect(page.locator(f'[data-booking-id="{booking_id}"]')).to_be_visible()
+    screenshot("booking-04-agenda")
+    page.locator(f'[data-booking-id="{booking_id}"] a').first.click()
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    expect(page.locator(".booking-detail")).to_have_attribute("data-status", "confirmed")
+
+    sign_in(page, live_server, user_email)
+    page.goto(live_server + "/bookings/")
+    card = page.locator(f'[data-booking-id="{booking_id}"]')
+    expect(card.locator(".status-confirmed")).to_be_visible()
+    screenshot("booking-05-my-bookings")
+    card.locator("a").first.click()
+    expect(page.locator(".booking-detail")).to_have_attribute("data-status", "confirmed")
+    screenshot("booking-06-confirmed")
+    with page.expect_download() as download_info:
+        page.locator(f'a[href="/bookings/{booking_id}.ics"]').click()
+    path = tmp_path / "booking.ics"
+    download_info.value.save_as(path)
+    body = path.read_text()
+    assert "STATUS:CONFIRMED" in body and f"DTSTART;TZID=Asia/Shanghai:{day.strftime('%Y%m%d')}T100000" in body
+    assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -1,0 +1,259 @@
+"""No double booking under real concurrency: many threads, each with its own session and connection, one slot.
+
+Runs on SQLite and on PostgreSQL (PARKPORTAL_TEST_DATABASE_URL). The BookingUnit primary key decides: exactly
+one attempt wins, every other one gets SlotTaken / the "taken" message — never a 500, never two bookings.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from parkportal.bookings import service as booking
+from parkportal.bookings import slots as slot_rules
+from parkportal.extensions import db
+from parkportal.models import Appointment, BookingUnit, Enterprise, User
+
+from . import factories
+from .booking_support import at, future_weekday, iso, service, working_lawyer
+
+N = 8
+
+
+def run_concurrently(attempts):
+    """Start one thread per attempt, release them together, and collect what each returned or raised."""
+    barrier = threading.Barrier(len(attempts), timeout=60)
+    results: list = [None] * len(attempts)
+
+    def runner(index, attempt):
+        try:
+            results[index] = attempt(barrier)
+        except Exception as error:  # noqa: BLE001 - any failure is a test failure, reported below
+            results[index] = f"error: {error!r}"
+
+    threads = [threading.Thread(target=runner, args=(i, a)) for i, a in enumerate(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "an attempt hung"
+    return results
+
+
+def setup_people(app, enterprises=N):
+    """A working lawyer and ``enterprises`` verified enterprises, each with a user; committed."""
+    with app.app_context():
+        lawyer = working_lawyer()
+        users = [factories.enterprise_user() for _ in range(enterprises)]
+        db.session.commit()
+        return lawyer.id, [(u.id, u.enterprise_id, u.email) for u in users]
+
+
+def domain_attempt(app, lawyer_id, enterprise_id, user_id, code, start):
+    """One booking through the domain in its own app context (own session, own connection)."""
+
+    def attempt(barrier):
+        with app.app_context():
+            svc, lawyer = service(code), db.session.get(User, lawyer_id)
+            enterprise, actor = db.session.get(Enterprise, enterprise_id), db.session.get(User, user_id)
+            svc.duration_minutes, lawyer.lawyer_profile, enterprise.status, actor.role  # noqa: B018 - load now
+            db.session.rollback()  # hold no transaction (and on SQLite no lock) while waiting
+            barrier.wait()
+            try:
+                booking.book(
+                    enterprise=enterprise,
+                    service=svc,
+                    start=start,
+                    mode="onsite",
+                    topic="labor",
+                    lawyer=lawyer,
+                    actor=actor,
+                )
+                db.session.commit()
+                return "booked"
+            except booking.SlotTaken:
+                db.session.rollback()
+                return "taken"
+
+    return attempt
+
+
+def outcome(app):
+    """(appointments, units) in the database."""
+    with app.app_context():
+        return (
+            db.session.scalar(select(func.count()).select_from(Appointment)),
+            db.session.scalar(select(func.count()).select_from(BookingUnit)),
+        )
+
+
+@pytest.fixture(params=["with the friendly pre-check", "database constraint alone"])
+def precheck(request, monkeypatch):
+    """Run each race twice: as shipped, and with the Python pre-check disabled so only the key can stop it."""
+    if request.param == "database constraint alone":
+        monkeypatch.setattr(slot_rules, "fits", lambda service, start, taken: True)
+    return request.param
+
+
+def test_many_concurrent_bookings_of_one_slot_give_exactly_one(app, precheck):
+    """8 threads book the same lawyer at the same time: one booking, seven SlotTaken."""
+    lawyer_id, users = setup_people(app)
+    start = at(future_weekday(2), "10:00")
+    results = run_concurrently(
+        [domain_attempt(app, lawyer_id, ent, uid, "consultation", start) for uid, ent, _ in users]
+    )
+    assert sorted(results) == ["booked"] + ["taken"] * (N - 1), results
+    assert outcome(app) == (1, 1)
+
+
+def test_overlapping_services_race_for_the_same_lawyer(app, precheck):
+    """30' at 10:00 against 90' at 09:30 (which covers 10:00), four threads each: exactly one wins."""
+    lawyer_id, users = setup_people(app)
+    day = future_weekday(3)
+    attempts = [
+        domain_attempt(
+            app,
+            lawyer_id,
+            ent,
+            uid,
+            "consultation" if i % 2 else "checkup",
+            at(day, "10:00") if i % 2 else at(day, "09:30"),
+        )
+        for i, (uid, ent, _) in enumerate(users)
+    ]
+    results = run_concurrently(attempts)
+    assert results.count("booked") == 1 and results.count("taken") == N - 1, results
+    appointments, units = outcome(app)
+    assert appointments == 1 and units in (1, 3)
+
+
+def test_many_concurrent_http_bookings_get_one_success_and_the_taken_message(app):
+    """8 signed-in enterprises POST /bookings/new for one slot at once: one 303, seven 422 with the message."""
+    lawyer_id, users = setup_people(app)
+    day = future_weekday(2)
+    clients = []
+    for _uid, _ent, email in users:
+        client = app.test_client()
+        assert client.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 303
+        clients.append(client)
+    form = {
+        "service": "consultation",
+        "start": iso(day, "10:00"),
+        "lawyer_id": str(lawyer_id),
+        "mode": "video",
+        "topic": "labor",
+        "description": "劳动合同续签与竞业限制",
+    }
+
+    def post(client):
+        def attempt(barrier):
+            barrier.wait()
+            response = client.post("/bookings/new", data=form)
+            text = response.get_data(as_text=True)
+            if response.status_code == 303:
+                return "booked"
+            if response.status_code == 422 and "taken by someone else" in text and "劳动合同续签与竞业限制" in text:
+                return "taken"
+            return f"unexpected {response.status_code}"
+
+        return attempt
+
+    results = run_concurrently([post(c) for c in clients])
+    assert sorted(results) == ["booked"] + ["taken"] * (N - 1), results
+    assert outcome(app) == (1, 1)
+
+
+def test_lawyers_racing_to_take_one_unassigned_request_assign_it_once(app):
+    """8 lawyers confirm the same unassigned request at once: one takes it, the others are told; one lawyer's units."""
+    with app.app_context():
+        lawyer_ids = [working_lawyer().id for _ in range(N)]
+        day = future_weekday(3)
+        request = Appointment(
+            enterprise_id=factories.enterprise().id,
+            service_type=service("contract_review"),
+            start_at=at(day, "10:00"),
+            end_at=at(day, "11:00"),
+            mode="onsite",
+            topic="contracts",
+            status="requested",
+        )
+        db.session.add(request)
+        db.session.commit()
+        request_id = request.id
+
+    def take(lawyer_id):
+        def attempt(barrier):
+            with app.app_context():
+                lawyer, appointment = db.session.get(User, lawyer_id), db.session.get(Appointment, request_id)
+                lawyer.role, appointment.status  # noqa: B018 - load now
+                db.session.rollback()
+                barrier.wait()
+                try:
+                    booking.confirm(appointment, lawyer)
+                    db.session.commit()
+                    return "took"
+                except booking.BookingError:
+                    db.session.rollback()
+                    return "refused"
+
+        return attempt
+
+    results = run_concurrently([take(i) for i in lawyer_ids])
+    assert sorted(results) == ["refused"] * (N - 1) + ["took"], results
+    with app.app_context():
+        appointment = db.session.get(Appointment, request_id)
+        holders = set(db.session.scalars(select(BookingUnit.lawyer_id)))
+        assert appointment.status == "confirmed" and holders == {appointment.lawyer_id}
+        assert db.session.scalar(select(func.count()).select_from(BookingUnit)) == 2
+
+
+def test_reschedules_and_new_bookings_racing_for_one_slot_give_one_winner(app):
+    """Four lawyers' reschedules and four new bookings aim at the same 14:00: exactly one gets it."""
+    lawyer_id, users = setup_people(app)
+    day = future_weekday(2)
+    with app.app_context():
+        lawyer = db.session.get(User, lawyer_id)
+        existing = []
+        for index, (_uid, ent, _email) in enumerate(users[:4]):
+            appointment = booking.book(
+                enterprise=db.session.get(Enterprise, ent),
+                service=service("consultation"),
+                start=at(day, ["09:00", "09:30", "10:00", "10:30"][index]),
+                mode="onsite",
+                topic="labor",
+                lawyer=lawyer,
+            )
+            existing.append(appointment.id)
+        db.session.commit()
+    target = at(day, "14:00")
+
+    def move(appointment_id):
+        def attempt(barrier):
+            with app.app_context():
+                appointment, actor = db.session.get(Appointment, appointment_id), db.session.get(User, lawyer_id)
+                appointment.status, actor.role  # noqa: B018 - load now
+                db.session.rollback()
+                barrier.wait()
+                try:
+                    booking.reschedule(appointment, actor, target)
+                    db.session.commit()
+                    return "booked"
+                except booking.SlotTaken:
+                    db.session.rollback()
+                    return "taken"
+
+        return attempt
+
+    attempts = [move(i) for i in existing] + [
+        domain_attempt(app, lawyer_id, ent, uid, "consultation", target) for uid, ent, _ in users[4:]
+    ]
+    results = run_concurrently(attempts)
+    assert sorted(results) == ["booked"] + ["taken"] * (N - 1), results
+    with app.app_context():
+        at_target = db.session.scalars(select(BookingUnit).where(BookingUnit.unit_start == target)).all()
+        assert len(at_target) == 1
+        live = db.session.scalar(select(func.count()).select_from(Appointment).where(Appointment.status == "confirmed"))
+        moved = results.index("booked") < 4  # a reschedule won: one of the four moved (old cancelled, new confirmed)
+        assert live == (4 if moved else 5)

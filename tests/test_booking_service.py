@@ -1,0 +1,274 @@
+"""The booking domain (parkportal.bookings.service): booking, every state change, bad input, notifications."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from parkportal.bookings import service as booking
+from parkportal.extensions import db
+from parkportal.models import Appointment, AuditLog, BookingUnit, Notification, OutboxMessage
+
+from . import factories
+from .booking_support import at, future_weekday, service, working_lawyer
+
+
+def count(model, *where):
+    """Rows of ``model`` (matching ``where``)."""
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def units(appointment):
+    """The unit starts the appointment holds."""
+    return db.session.scalars(select(BookingUnit.unit_start).where(BookingUnit.appointment_id == appointment.id)).all()
+
+
+@pytest.fixture
+def people(ctx):
+    """A working lawyer, an enterprise with a user, and staff."""
+    lawyer = working_lawyer()
+    user = factories.enterprise_user()
+    return {"lawyer": lawyer, "user": user, "enterprise": user.enterprise, "staff": factories.staff()}
+
+
+def make(people, hhmm="10:00", code="consultation", day=None, now=None, **kw):
+    """Book through the domain as the enterprise user."""
+    return booking.book(
+        enterprise=people["enterprise"],
+        service=service(code),
+        start=at(day or future_weekday(2), hhmm),
+        mode=kw.pop("mode", "onsite"),
+        topic=kw.pop("topic", "labor"),
+        description=kw.pop("description", "劳动合同续签与竞业限制"),
+        lawyer=kw.pop("lawyer", people["lawyer"]),
+        actor=people["user"],
+        now=now,
+    )
+
+
+def test_service_without_confirmation_is_confirmed_and_tells_the_lawyer_with_ics(people):
+    """A consultation is confirmed at once, holds its unit, is audited and reaches the lawyer with an .ics."""
+    appointment = make(people)
+    assert appointment.status == "confirmed" and appointment.confirmed_at is not None
+    assert len(units(appointment)) == 1
+    assert count(AuditLog, AuditLog.action == "booking.created", AuditLog.object_id == appointment.id) == 1
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["lawyer"].email))
+    assert mail.attachment_name == f"booking-{appointment.id}.ics" and b"BEGIN:VEVENT" in mail.attachment
+    assert count(Notification, Notification.user_id == people["lawyer"].id) == 1
+    assert count(Notification, Notification.user_id == people["user"].id) == 0  # the actor isn't told
+
+
+def test_service_needing_confirmation_is_requested_and_holds_its_time(people):
+    """A 90' checkup starts requested and already holds three units."""
+    appointment = make(people, code="checkup")
+    assert appointment.status == "requested"
+    assert len(units(appointment)) == 3
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["lawyer"].email))
+    assert mail.attachment is None
+
+
+def test_stored_in_utc_and_read_back_aware(people):
+    """10:00 in Shanghai is stored as 02:00 UTC and comes back aware."""
+    appointment = make(people, "10:00")
+    db.session.expire_all()
+    stored = db.session.get(Appointment, appointment.id)
+    assert stored.start_at.utcoffset() == timedelta(0) and stored.start_at.hour == 2
+
+
+BAD_INPUT = {
+    "past": lambda p: {"start": at(future_weekday(2), "10:00") - timedelta(days=21)},
+    "lead time": lambda p: {"now": at(future_weekday(2), "09:00")},
+    "horizon": lambda p: {"start": at(future_weekday(2, weeks_ahead=10), "10:00")},
+    "off the grid": lambda p: {"start": at(future_weekday(2), "10:15")},
+    "outside availability": lambda p: {"start": at(future_weekday(2), "18:00")},
+    "weekend": lambda p: {"start": at(future_weekday(6), "10:00")},
+    "missing service": lambda p: {"service": None},
+    "inactive service": lambda p: {"service": _inactive(service("dispute"))},
+    "mode not offered": lambda p: {"service": service("checkup"), "mode": "phone"},
+    "unknown mode": lambda p: {"mode": "carrier-pigeon"},
+    "unknown topic": lambda p: {"topic": "astrology"},
+    "not a lawyer": lambda p: {"lawyer": p["staff"]},
+    "no enterprise": lambda p: {"enterprise": None},
+    "pending enterprise": lambda p: {"enterprise": factories.enterprise(status="pending")},
+}
+
+
+def _inactive(svc):
+    svc.active = False
+    return svc
+
+
+@pytest.mark.parametrize("case", BAD_INPUT)
+def test_bad_input_gives_a_message_and_changes_nothing(people, case):
+    """Each kind of bad input raises BookingError with a message; no appointment, unit or mail is written."""
+    values = {
+        "enterprise": people["enterprise"],
+        "service": service("consultation"),
+        "start": at(future_weekday(2), "10:00"),
+        "mode": "onsite",
+        "topic": "labor",
+        "lawyer": people["lawyer"],
+        "actor": people["user"],
+    }
+    values.update(BAD_INPUT[case](people))
+    with pytest.raises(booking.BookingError) as raised:
+        booking.book(**values)
+    assert raised.value.message and not isinstance(raised.value, booking.SlotTaken)
+    assert count(Appointment) == count(BookingUnit) == count(OutboxMessage) == 0
+
+
+def test_a_taken_or_overlapping_time_raises_slot_taken(people):
+    """The same start, or a longer service overlapping it, is refused as taken."""
+    make(people, "10:00")
+    with pytest.raises(booking.SlotTaken):
+        make(people, "10:00")
+    with pytest.raises(booking.SlotTaken):
+        make(people, "09:30", code="checkup")  # 09:30–11:00 overlaps 10:00–10:30
+    assert count(Appointment) == 1 and count(BookingUnit) == 1
+
+
+def test_any_lawyer_gets_the_specialist(people):
+    """Without a lawyer the booking goes to a lawyer with the topic as specialty."""
+    specialist = working_lawyer(specialties="ip")
+    appointment = make(people, lawyer=None, topic="ip", code="consultation")
+    assert appointment.lawyer_id == specialist.id
+
+
+def test_confirm_tells_the_enterprise_with_ics_and_only_once(people):
+    """The lawyer confirms a request; confirming again is a wrong-state error."""
+    appointment = make(people, code="checkup")
+    booking.confirm(appointment, people["lawyer"])
+    assert appointment.status == "confirmed"
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["user"].email))
+    assert mail is not None and mail.attachment_name.endswith(".ics")
+    with pytest.raises(booking.WrongState):
+        booking.confirm(appointment, people["lawyer"])
+
+
+def test_a_lawyer_takes_an_unassigned_request_and_its_time_is_reserved(people):
+    """Confirming an unassigned request assigns the lawyer and reserves the units — refused if they overlap."""
+    day = future_weekday(3)
+    values = {
+        "enterprise_id": people["enterprise"].id,
+        "service_type": service("contract_review"),
+        "start_at": at(day, "10:00"),
+        "end_at": at(day, "11:00"),
+        "mode": "onsite",
+        "topic": "contracts",
+        "status": "requested",
+    }
+    free, clash = (
+        Appointment(**values),
+        Appointment(**{**values, "start_at": at(day, "14:00"), "end_at": at(day, "15:00")}),
+    )
+    db.session.add_all([free, clash])
+    db.session.flush()
+    other = working_lawyer()
+    assert booking.visible(free, other) and booking.may(other, "confirm", free)
+    booking.confirm(free, people["lawyer"])
+    assert free.lawyer_id == people["lawyer"].id and len(units(free)) == 2
+    assert not booking.visible(free, other)  # assigned now: only that lawyer sees it
+    make(people, "14:30", day=day)
+    with pytest.raises(booking.SlotTaken):
+        booking.confirm(clash, people["lawyer"])
+    db.session.refresh(clash)
+    assert clash.lawyer_id is None and clash.status == "requested" and units(clash) == []
+
+
+def test_decline_needs_a_reason_and_frees_the_time(people):
+    """Declining without a reason is refused; with one, the request is declined and its units are gone."""
+    appointment = make(people, code="checkup")
+    with pytest.raises(booking.BookingError):
+        booking.decline(appointment, people["lawyer"], "  ")
+    assert appointment.status == "requested" and len(units(appointment)) == 3
+    booking.decline(appointment, people["lawyer"], "利益冲突")
+    assert appointment.status == "declined" and appointment.decline_reason == "利益冲突" and units(appointment) == []
+
+
+def test_enterprise_cancels_before_the_cutoff_but_not_after(people):
+    """Cancelling frees the time until 4 hours before; later the enterprise is told to phone, staff still can."""
+    day = future_weekday(2)
+    early = make(people, "10:00", day=day)
+    booking.cancel(early, people["user"], now=at(day, "06:00"))
+    assert early.status == "cancelled" and units(early) == []
+    late = make(people, "11:00", day=day)
+    with pytest.raises(booking.BookingError) as raised:
+        booking.cancel(late, people["user"], now=at(day, "07:30"))
+    assert "4" in raised.value.message and late.status == "confirmed" and len(units(late)) == 1
+    booking.cancel(late, people["staff"], now=at(day, "10:30"))
+    assert late.status == "cancelled"
+
+
+def test_complete_only_after_the_start_with_a_summary(people):
+    """Completing needs the start to have passed and a summary; private notes are kept."""
+    day = future_weekday(2)
+    appointment = make(people, "10:00", day=day)
+    with pytest.raises(booking.WrongState):
+        booking.complete(appointment, people["lawyer"], "总结", now=at(day, "09:00"))
+    with pytest.raises(booking.BookingError):
+        booking.complete(appointment, people["lawyer"], "", now=at(day, "10:40"))
+    booking.complete(appointment, people["lawyer"], "建议续签", "内部备注", now=at(day, "10:40"))
+    assert (appointment.status, appointment.summary, appointment.private_notes) == ("completed", "建议续签", "内部备注")
+    assert len(units(appointment)) == 1  # the time was used
+
+
+def test_no_show_after_the_start(people):
+    """A no-show is recorded once the appointment has started."""
+    day = future_weekday(2)
+    appointment = make(people, "10:00", day=day)
+    with pytest.raises(booking.WrongState):
+        booking.mark_no_show(appointment, people["lawyer"], now=at(day, "08:00"))
+    booking.mark_no_show(appointment, people["lawyer"], now=at(day, "10:20"))
+    assert appointment.status == "no_show"
+
+
+def test_reschedule_moves_atomically_and_links_old_and_new(people):
+    """The new appointment holds the new units and points to the old one, which is cancelled with its units freed."""
+    old = make(people, "10:00", code="checkup")
+    moved = booking.reschedule(old, people["lawyer"], at(future_weekday(2), "10:30"))  # overlaps its own old time
+    assert old.status == "cancelled" and units(old) == []
+    assert moved.rescheduled_from_id == old.id and old.rescheduled_to.id == moved.id
+    assert moved.status == "confirmed" and len(units(moved)) == 3
+    assert count(AuditLog, AuditLog.action == "booking.rescheduled") == 1
+
+
+def test_reschedule_into_a_taken_time_changes_nothing(people):
+    """Moving onto another booking raises SlotTaken and the old booking keeps its time."""
+    blocker = make(people, "14:00")
+    old = make(people, "10:00")
+    with pytest.raises(booking.SlotTaken):
+        booking.reschedule(old, people["staff"], blocker.start_at)
+    db.session.refresh(old)
+    assert old.status == "confirmed" and len(units(old)) == 1 and count(Appointment) == 2
+
+
+def test_rate_once_completed_services_only(people):
+    """The enterprise rates a completed service once, 1–5; before completion or twice is refused."""
+    day = future_weekday(2)
+    appointment = make(people, "10:00", day=day)
+    with pytest.raises(booking.WrongState):
+        booking.rate(appointment, people["user"], 5)
+    booking.complete(appointment, people["lawyer"], "总结", now=at(day, "10:30"))
+    with pytest.raises(booking.BookingError):
+        booking.rate(appointment, people["user"], 6)
+    feedback = booking.rate(appointment, people["user"], 4, "很专业")
+    assert feedback.rating == 4 and feedback.comment == "很专业"
+    with pytest.raises(booking.WrongState):
+        booking.rate(appointment, people["user"], 5)
+
+
+def test_reminders_are_queued_once_for_confirmed_bookings_within_24_hours(people):
+    """send-reminders' domain: confirmed bookings starting within 24 h get one reminder, never a second."""
+    day = future_weekday(2)
+    soon = make(people, "10:00", day=day)
+    requested = make(people, "13:00", day=day, code="checkup")
+    later = make(people, "10:00", day=day + timedelta(days=1))
+    now = at(day, "09:00") - timedelta(hours=20)
+    assert booking.queue_reminders(now) == 1
+    assert soon.reminder_queued_at is not None and requested.reminder_queued_at is None
+    assert later.reminder_queued_at is None
+    assert booking.queue_reminders(now + timedelta(minutes=5)) == 0
+    reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("Reminder"))).all()
+    assert {m.recipient for m in reminders} == {people["user"].email, people["lawyer"].email}
