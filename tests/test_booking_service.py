@@ -272,3 +272,34 @@ def test_reminders_are_queued_once_for_confirmed_bookings_within_24_hours(people
     assert booking.queue_reminders(now + timedelta(minutes=5)) == 0
     reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("Reminder"))).all()
     assert {m.recipient for m in reminders} == {people["user"].email, people["lawyer"].email}
+
+
+def test_every_change_is_in_the_audit_log_and_tells_the_other_party(people):
+    """Book, confirm, reschedule, complete, rate, cancel and decline each write an audit entry and a notification."""
+    day = future_weekday(2)
+    lawyer, user, staff = people["lawyer"], people["user"], people["staff"]
+    first = make(people, "09:00", code="checkup", day=day)
+    booking.confirm(first, lawyer)
+    moved = booking.reschedule(first, lawyer, at(day, "13:00"))
+    booking.complete(moved, lawyer, "总结", now=at(day, "13:30"))
+    booking.rate(moved, user, 5)
+    second = make(people, "16:00", day=day)
+    booking.cancel(second, staff)
+    third = make(people, "09:00", code="dispute", day=day + timedelta(days=1))
+    booking.decline(third, lawyer, "利益冲突")
+    actions = db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)).all()
+    assert actions == [
+        "booking.created",
+        "booking.confirmed",
+        "booking.rescheduled",
+        "booking.created",
+        "booking.completed",
+        "booking.rated",
+        "booking.created",
+        "booking.cancelled",
+        "booking.created",
+        "booking.declined",
+    ]
+    texts_to_user = db.session.scalars(select(Notification.text).where(Notification.user_id == user.id)).all()
+    assert len(texts_to_user) == 5  # confirmed, rescheduled, completed, cancelled (by staff), declined
+    assert count(Notification, Notification.user_id == lawyer.id) == 5  # 3 bookings, rating, staff's cancel
