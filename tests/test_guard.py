@@ -13,10 +13,15 @@ from dataclasses import dataclass
 
 import pytest
 
+from sqlalchemy import select
+
+from parkportal.bookings.availability import add_exception
+from parkportal.bookings.service import book
 from parkportal.extensions import db
-from parkportal.models import Notification
+from parkportal.models import AvailabilityRule, Notification
 
 from . import factories
+from .booking_support import at, future_weekday, service, working_lawyer
 
 LOGIN = "login"  # redirected to the sign-in page (302 to /auth/login?next=…)
 ROLES = ("anonymous", "enterprise", "lawyer", "staff")
@@ -57,25 +62,51 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("admin.create_user", "POST"): (LOGIN, 403, 403, 422),
     ("admin.set_active", "POST"): (LOGIN, 403, 403, 303),
     ("admin.audit_log", "GET"): (LOGIN, 403, 403, 200),
+    # Bookings: the bystander's booking belongs to another enterprise and another lawyer.
+    ("bookings.index", "GET"): (LOGIN, 200, 200, 302),  # staff go to the full list
+    ("bookings.new", "GET"): (LOGIN, 200, 403, 200),
+    ("bookings.new", "POST"): (LOGIN, 422, 403, 422),
+    ("bookings.slots", "GET"): (LOGIN, 200, 200, 200),
+    ("bookings.detail", "GET"): (LOGIN, 404, 404, 200),
+    ("bookings.ics", "GET"): (LOGIN, 404, 404, 200),
+    ("bookings.cancel", "POST"): (LOGIN, 404, 404, 303),
+    ("bookings.confirm", "POST"): (LOGIN, 404, 404, 409),  # confirmed already
+    ("bookings.decline", "POST"): (LOGIN, 404, 404, 422),  # the reason is missing
+    ("bookings.complete", "POST"): (LOGIN, 404, 404, 422),  # the summary is missing
+    ("bookings.no_show", "POST"): (LOGIN, 404, 404, 409),
+    ("bookings.rate", "POST"): (LOGIN, 404, 404, 403),  # only the enterprise rates
+    ("bookings.reschedule", "GET"): (LOGIN, 404, 404, 200),
+    ("bookings.reschedule", "POST"): (LOGIN, 404, 404, 422),
+    ("bookings.agenda", "GET"): (LOGIN, 403, 200, 403),
+    ("bookings.availability", "GET"): (LOGIN, 403, 200, 200),
+    ("bookings.add_rule", "POST"): (LOGIN, 403, 422, 422),
+    ("bookings.delete_rule", "POST"): (LOGIN, 403, 404, 303),  # the bystander lawyer's rule
+    ("bookings.add_exception", "POST"): (LOGIN, 403, 422, 422),
+    ("bookings.delete_exception", "POST"): (LOGIN, 403, 404, 303),
+    ("bookings.specialties", "POST"): (LOGIN, 403, 303, 303),
+    ("bookings.regenerate_feed", "POST"): (LOGIN, 403, 303, 303),
+    ("bookings.feed", "GET"): (404, 404, 404, 404),  # a forged feed token
+    ("bookings.staff_list", "GET"): (LOGIN, 403, 403, 200),
 }
 
 #: Endpoints whose access rules are tested in another module (each maps to where).
-OWNED_ELSEWHERE: dict[str, str] = {
-    "bookings.index": "owned by tests/test_bookings*",
-    "bookings.new": "owned by tests/test_bookings*",
-    "bookings.agenda": "owned by tests/test_bookings*",
-    "bookings.availability": "owned by tests/test_bookings*",
-    "bookings.staff_list": "owned by tests/test_bookings*",
-}
+OWNED_ELSEWHERE: dict[str, str] = {}
 
 
 @dataclass
 class Bystander:
-    """Records that belong to someone else than the client under test: an enterprise, its user, a notification."""
+    """Records that belong to someone else than the client under test.
+
+    An enterprise with its user and a notification, and a lawyer with a weekly plan, a day off and a
+    confirmed booking of that enterprise.
+    """
 
     enterprise_id: int
     user_id: int
     note_id: int
+    booking_id: int
+    rule_id: int
+    exception_id: int
 
 
 #: URL variable → its value, given the bystander's records.
@@ -85,6 +116,9 @@ URL_VALUES: dict[str, Callable[[Bystander], object]] = {
     "enterprise_id": lambda b: b.enterprise_id,
     "user_id": lambda b: b.user_id,
     "note_id": lambda b: b.note_id,
+    "booking_id": lambda b: b.booking_id,
+    "rule_id": lambda b: b.rule_id,
+    "exception_id": lambda b: b.exception_id,
 }
 
 #: Form fields a POST needs to get past its own validation (so the answer shows the access rule).
@@ -132,13 +166,33 @@ def test_guard_table_has_no_stale_rows(app):
 
 @pytest.fixture
 def bystander(app) -> Bystander:
-    """Another enterprise with its user and a notification of that user."""
+    """Another enterprise and lawyer, with their records (see ``Bystander``)."""
     with app.app_context():
-        user = factories.enterprise_user(status="pending")
+        user = factories.enterprise_user(status="verified")
         note = Notification(user_id=user.id, text="for someone else", link="/enterprises/mine")
         db.session.add(note)
+        lawyer = working_lawyer()
+        day = future_weekday(2)
+        booking = book(
+            enterprise=user.enterprise,
+            service=service("consultation"),
+            start=at(day, "10:00"),
+            mode="video",
+            topic="contracts",
+            lawyer=lawyer,
+            actor=user,
+        )
+        day_off = add_exception(lawyer, future_weekday(4), "off", note="庭审")
+        rule_id = db.session.scalars(select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id)).first()
         db.session.commit()
-        return Bystander(enterprise_id=user.enterprise_id, user_id=user.id, note_id=note.id)
+        return Bystander(
+            enterprise_id=user.enterprise_id,
+            user_id=user.id,
+            note_id=note.id,
+            booking_id=booking.id,
+            rule_id=rule_id,
+            exception_id=day_off.id,
+        )
 
 
 def client_for(request, app, role: str):
