@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask
@@ -14,9 +15,21 @@ from . import config as config_module
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Portal(Flask):
+    """Flask, plus a base address for URLs built outside a request (cron jobs, the command line)."""
+
+    def create_url_adapter(self, request):
+        """Without a request and without ``SERVER_NAME``, build external URLs on ``PORTAL_URL``."""
+        adapter = super().create_url_adapter(request)
+        if adapter is None and request is None:
+            base = urlsplit(self.config["PORTAL_URL"])
+            adapter = self.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+        return adapter
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: defaults → ``instance/config.py`` → environment → ``config``."""
-    app = Flask(
+    app = Portal(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,

@@ -174,16 +174,13 @@ def send_outbox_command():
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders_command():
-    """Queue a reminder for each confirmed booking starting within 24 hours, once each (run it from cron)."""
-    from flask import current_app
+    """Queue a reminder for each confirmed booking starting within 24 hours, once each (run it from cron).
 
+    Links in the messages use ``PORTAL_URL`` (or ``SERVER_NAME``), as every URL built outside a request does.
+    """
     from .bookings.service import queue_reminders
 
-    if current_app.config.get("SERVER_NAME"):
-        count = queue_reminders()
-    else:
-        with current_app.test_request_context("/", method="POST"):  # links in the messages need a base URL
-            count = queue_reminders()
+    count = queue_reminders()
     db.session.commit()
     click.echo(f"queued {count} reminders")
 

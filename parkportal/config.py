@@ -35,6 +35,7 @@ ENV_KEYS: dict[str, type] = {
     "SESSION_COOKIE_SECURE": bool,
     "PREFERRED_URL_SCHEME": str,
     "SERVER_NAME": str,
+    "PORTAL_URL": str,
     "OUTBOX_MAX_ATTEMPTS": int,
     "PROXY_FIX": bool,
 }
@@ -57,6 +58,8 @@ class Defaults:
     PARTNER_FIRM_NAME = "江苏常新律师事务所"
     PARTNER_FIRM_NAME_EN = "Jiangsu Changxin Law Firm"
     SERVICE_STATION_ADDRESS = "园区综合服务中心一楼 法治服务站"
+    #: The portal's public address, for links in e-mails and calendar files made outside a request (cron).
+    PORTAL_URL = "http://127.0.0.1:5000"
     COVERAGE_TARGET = 70
 
     # Bookings.

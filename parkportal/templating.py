@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request, url_for
 from babel import Locale
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf

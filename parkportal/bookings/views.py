@@ -661,7 +661,10 @@ def staff_list():
     """Every booking, filtered by status, lawyer, service, enterprise and dates."""
     args = request.args
     query = select(Appointment).options(
-        selectinload(Appointment.service_type), selectinload(Appointment.lawyer), selectinload(Appointment.enterprise)
+        selectinload(Appointment.service_type),
+        selectinload(Appointment.lawyer),
+        selectinload(Appointment.enterprise),
+        selectinload(Appointment.feedback),
     )
     filters = {
         "status": args.get("status", ""),
