@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from parkportal.bookings import service as booking
@@ -266,12 +268,16 @@ def test_reminders_are_queued_once_for_confirmed_bookings_within_24_hours(people
     requested = make(people, "13:00", day=day, code="checkup")
     later = make(people, "10:00", day=day + timedelta(days=1))
     now = at(day, "09:00") - timedelta(hours=20)
+    before = db.session.scalar(select(func.max(OutboxMessage.id)))
     assert booking.queue_reminders(now) == 1
     assert soon.reminder_queued_at is not None and requested.reminder_queued_at is None
     assert later.reminder_queued_at is None
     assert booking.queue_reminders(now + timedelta(minutes=5)) == 0
-    reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("Reminder"))).all()
+    reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > before)).all()
     assert {m.recipient for m in reminders} == {people["user"].email, people["lawyer"].email}
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # the recipients' language
+        headline = str(booking.HEADLINES["reminder"])
+    assert all(headline in m.subject and m.attachment_name == f"booking-{soon.id}.ics" for m in reminders)
 
 
 def test_every_change_is_in_the_audit_log_and_tells_the_other_party(people):

@@ -15,6 +15,7 @@ from parkportal.timeutil import local_today
 
 from . import factories
 from .booking_support import at, future_weekday, iso, service, working_lawyer
+from .conftest import english
 
 START = re.compile(r'data-start="([^"]+)"')
 LAWYER = re.compile(r'data-lawyer-id="(\d+)"')
@@ -105,7 +106,9 @@ def test_slots_fragment_explains_bad_input(enterprise_client, lawyer_id, query, 
         "past": local_today() - timedelta(days=1),
         "far": local_today() + timedelta(days=61),
     }
-    response = enterprise_client.get("/bookings/slots?" + query.format(**values), headers={"HX-Request": "true"})
+    response = english(enterprise_client).get(
+        "/bookings/slots?" + query.format(**values), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 422 and message in response.get_data(as_text=True)
 
 
@@ -134,7 +137,7 @@ def test_enterprise_books_and_sees_it_in_its_list(app, enterprise_client, lawyer
 
 def test_empty_list_invites_to_book(enterprise_client):
     """Without bookings the list says so and links to the booking page."""
-    html = enterprise_client.get("/bookings/").get_data(as_text=True)
+    html = english(enterprise_client).get("/bookings/").get_data(as_text=True)
     assert "No bookings yet" in html and 'href="/bookings/new"' in html
 
 
@@ -151,7 +154,7 @@ def test_a_taken_slot_gives_the_message_refreshed_slots_and_keeps_the_input(app,
             lawyer=db.session.get(User, lawyer_id),
         )
         db.session.commit()
-    response = enterprise_client.post("/bookings/new", data=form(day, "10:00", lawyer_id=str(lawyer_id)))
+    response = english(enterprise_client).post("/bookings/new", data=form(day, "10:00", lawyer_id=str(lawyer_id)))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "taken by someone else" in html and "劳动合同续签与竞业限制" in html
@@ -181,7 +184,7 @@ def test_bad_booking_input_is_explained_and_nothing_is_saved(app, enterprise_cli
     overrides = dict(overrides)
     day = future_weekday(2) if not overrides.pop("far", False) else local_today() + timedelta(days=70)
     data = form(day, overrides.pop("hhmm", "10:00"), **overrides)
-    response = enterprise_client.post("/bookings/new", data=data)
+    response = english(enterprise_client).post("/bookings/new", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and message in html
     assert "劳动合同续签与竞业限制" in html
@@ -190,7 +193,7 @@ def test_bad_booking_input_is_explained_and_nothing_is_saved(app, enterprise_cli
 
 def test_a_pending_enterprise_sees_a_notice_and_cannot_book(app, pending_client, lawyer_id):
     """Before verification the page shows a notice instead of the form; a POST is refused with a message."""
-    html = pending_client.get("/bookings/new").get_data(as_text=True)
+    html = english(pending_client).get("/bookings/new").get_data(as_text=True)
     assert 'data-enterprise-status="pending"' in html and 'name="start"' not in html
     response = pending_client.post("/bookings/new", data=form(future_weekday(2)))
     assert response.status_code == 403 and "verified" in response.get_data(as_text=True)
@@ -203,7 +206,7 @@ def test_staff_books_on_behalf_of_an_enterprise(app, staff_client, lawyer_id):
         user = factories.enterprise_user()
         db.session.commit()
         enterprise_id, email = user.enterprise_id, user.email
-    html = staff_client.get("/bookings/new").get_data(as_text=True)
+    html = english(staff_client).get("/bookings/new").get_data(as_text=True)
     assert 'name="enterprise_id"' in html
     missing = staff_client.post("/bookings/new", data=form(future_weekday(2)))
     assert missing.status_code == 422 and "Choose the enterprise" in missing.get_data(as_text=True)
@@ -279,7 +282,7 @@ def test_lawyer_agenda_lists_requests_today_and_week(app, lawyer_client):
         )
         db.session.commit()
         request_id = request.id
-    html = lawyer_client.get("/bookings/agenda").get_data(as_text=True)
+    html = english(lawyer_client).get("/bookings/agenda").get_data(as_text=True)
     assert f'data-booking-id="{request_id}"' in html and "Requests to answer" in html
     assert "No appointments today." in html
 
@@ -304,7 +307,7 @@ def test_lawyer_completes_with_summary_and_private_notes_the_enterprise_rates_on
         )
         db.session.commit()
         booking_id, lawyer_email = appointment.id, lawyer.email
-    lawyer_client = login(app, lawyer_email)
+    lawyer_client = english(login(app, lawyer_email))
     empty = lawyer_client.post(f"/bookings/{booking_id}/complete", data={"summary": ""})
     assert empty.status_code == 422 and "Write a short summary" in empty.get_data(as_text=True)
     done = lawyer_client.post(
@@ -339,7 +342,7 @@ def test_lawyer_reschedules_and_both_bookings_link(app, enterprise_client, lawye
     enterprise_client.post("/bookings/new", data=form(day, "11:00"))
     with app.app_context():
         lawyer_email = db.session.get(User, lawyer_id).email
-    lawyer_client = login(app, lawyer_email)
+    lawyer_client = english(login(app, lawyer_email))
     page = lawyer_client.get(f"/bookings/{old_id}/reschedule?date={day}").get_data(as_text=True)
     assert f'data-start="{iso(day, "15:00")}"' in page
     taken = lawyer_client.post(f"/bookings/{old_id}/reschedule", data={"start": iso(day, "11:00")})
@@ -355,6 +358,7 @@ def test_lawyer_reschedules_and_both_bookings_link(app, enterprise_client, lawye
 
 def test_availability_editor_adds_ranges_exceptions_and_specialties(app, lawyer_client):
     """The lawyer adds a weekly range, a day off and specialties; bad times are explained (422)."""
+    english(lawyer_client)
     assert (
         lawyer_client.post(
             "/bookings/availability/rules", data={"weekday": "2", "start_time": "09:00", "end_time": "12:00"}

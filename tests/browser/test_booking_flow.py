@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -41,7 +43,9 @@ def test_enterprise_books_lawyer_confirms_enterprise_downloads_ics(app, page, li
     slot = page.locator(f'[data-start="{iso(day, "10:00")}"]')
     expect(slot).to_be_visible()  # loaded by htmx from GET /bookings/slots
     assert slot.get_attribute("data-lawyer-id") == str(lawyer_id)
-    expect(page.locator("#mode-hint")).to_contain_text("Video call")  # out-of-band with the slots
+    hint = page.locator("#mode-hint")  # swapped out-of-band with the slots: the chosen service's modes
+    expect(hint).to_have_attribute("data-modes", re.compile(r"(^| )video( |$)"))
+    expect(hint).not_to_be_empty()
     screenshot("booking-01-slots")
     slot.click()
     page.select_option("select[name=topic]", "contracts")
@@ -60,7 +64,7 @@ def test_enterprise_books_lawyer_confirms_enterprise_downloads_ics(app, page, li
     expect(page.locator(f'[data-booking-id="{booking_id}"]')).to_be_visible()
     screenshot("booking-04-agenda")
     page.locator(f'[data-booking-id="{booking_id}"] a').first.click()
-    page.get_by_role("button", name="Confirm", exact=True).click()
+    page.locator(f'form[action="/bookings/{booking_id}/confirm"] button[type=submit]').click()
     expect(page.locator(".booking-detail")).to_have_attribute("data-status", "confirmed")
 
     sign_in(page, live_server, user_email)
