@@ -390,6 +390,32 @@ def test_availability_editor_adds_ranges_exceptions_and_specialties(app, lawyer_
     assert "09:00–12:00" in html and "出庭" in html
 
 
+@pytest.mark.parametrize(
+    ("kind", "start", "end", "field", "message"),
+    [
+        ("extra", "", "", "exception_start_time", "Extra hours need a start and an end."),
+        ("extra", "18:00", "", "exception_end_time", "Extra hours need a start and an end."),
+        ("extra", "", "20:00", "exception_start_time", "Extra hours need a start and an end."),
+        ("off", "09:00", "", "exception_end_time", "Enter both times, or neither for a whole day off."),
+        ("off", "", "12:00", "exception_start_time", "Enter both times, or neither for a whole day off."),
+        ("off", "12:00", "09:00", "exception_end_time", "The end must be later than the start."),
+    ],
+)
+def test_exception_times_missing_or_reversed_are_explained_next_to_the_field(
+    app, lawyer_client, kind, start, end, field, message
+):
+    """Extra hours without both times, or one time of a day off: 422 with the message at the field, nothing saved."""
+    data = {"day": future_weekday(2).isoformat(), "kind": kind, "start_time": start, "end_time": end, "note": "出庭"}
+    response = english(lawyer_client).post("/bookings/availability/exceptions", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'<small class="field-error" id="{field}-error" role="alert">{message}</small>' in html
+    assert f'id="{field}" name="{field.removeprefix("exception_")}"' in html
+    assert 'value="出庭"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AvailabilityException)) == 0
+
+
 def test_staff_edit_any_lawyers_plan_and_a_lawyer_cannot_touch_anothers(app, staff_client, lawyer_client, lawyer_id):
     """Staff edit a chosen lawyer's plan; a lawyer's delete of another lawyer's range is a 404."""
     response = staff_client.post(
