@@ -71,6 +71,20 @@ def test_service_needing_confirmation_is_requested_and_holds_its_time(people):
     assert mail.attachment is None
 
 
+def test_the_booking_email_speaks_the_recipients_language_with_its_punctuation(people, app):
+    """An English-speaking lawyer's e-mail has "Label: value" lines, the time range in Beijing time, the number."""
+    people["lawyer"].locale = "en"
+    appointment = make(people, "10:00")
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["lawyer"].email))
+    day = future_weekday(2).isoformat()
+    assert mail.subject == f"New booking: Legal consultation, {day} 10:00 (#{appointment.id})"
+    assert "\nService: Legal consultation\n" in mail.body_text
+    assert f"\nWhen: {day} 10:00–10:30 (Beijing time)\n" in mail.body_text
+    address = app.config["SERVICE_STATION_ADDRESS"]
+    assert f"\nHow: On site at the park service station · {address}\n" in mail.body_text
+    assert f"{day} 10:00–10:30 (Beijing time)</td>" in mail.body_html
+
+
 def test_stored_in_utc_and_read_back_aware(people):
     """10:00 in Shanghai is stored as 02:00 UTC and comes back aware."""
     appointment = make(people, "10:00")

@@ -112,6 +112,22 @@ def test_slots_fragment_explains_bad_input(enterprise_client, lawyer_id, query, 
     assert response.status_code == 422 and message in response.get_data(as_text=True)
 
 
+MODE_HINT = re.compile(r'<small id="mode-hint"[^>]*>([^<]*)</small>')
+
+
+def test_the_mode_hint_joins_the_modes_the_way_the_language_does(enterprise_client, lawyer_id):
+    """The modes of a service are a locale-formatted list: "a, b, or c" in English, "甲、乙或丙" in Chinese."""
+    url = f"/bookings/slots?service=consultation&date={future_weekday(2)}&modes=1"
+    chinese = MODE_HINT.search(enterprise_client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True))
+    assert chinese and chinese.group(1).count("、") == 1 and "," not in chinese.group(1)
+    english_hint = MODE_HINT.search(
+        english(enterprise_client).get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    )
+    assert english_hint.group(1) == (
+        "Legal consultation can be booked as: On site at the park service station, Video call, or Phone call."
+    )
+
+
 def test_a_day_without_slots_suggests_the_next_free_day(enterprise_client, lawyer_id):
     """A Saturday has no slots; the fragment says so and offers the next day with free times."""
     saturday = future_weekday(6)
