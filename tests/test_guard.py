@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-
 from sqlalchemy import select
 
 from parkportal.bookings.availability import add_exception
