@@ -134,6 +134,11 @@ def label(mapping: dict, code: object) -> str:
     return str(value) if value is not None else str(code or "")
 
 
+def labels(mapping: dict, codes) -> list[str]:
+    """The translated labels of several codes, in order (join them with ``i18n.format_list``)."""
+    return [label(mapping, code) for code in codes]
+
+
 #: Words people write for an industry (roster files, scripts) → its code.
 INDUSTRY_KEYWORDS = {
     "manufacturing": ("制造", "机械", "装备", "电子", "manufactur"),

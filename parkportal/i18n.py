@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from babel.lists import format_list as babel_format_list
 from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 from .extensions import babel
@@ -21,6 +25,15 @@ def select_locale() -> str:
         if candidate in languages:
             return candidate
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_list(items: Iterable[object], style: str = "standard") -> str:
+    """Join ``items`` the way the page's language does: "a, b, and c" in English, "甲、乙和丙" in Chinese.
+
+    ``style="or"`` for alternatives ("a, b, or c" / "甲、乙或丙"). Never join translated words with a
+    hard-coded separator: each language has its own.
+    """
+    return babel_format_list([str(item) for item in items], style=style, locale=get_locale())
 
 
 def init_app(app: Flask) -> None:

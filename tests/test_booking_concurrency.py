@@ -18,6 +18,7 @@ from parkportal.models import Appointment, BookingUnit, Enterprise, User
 
 from . import factories
 from .booking_support import at, future_weekday, iso, service, working_lawyer
+from .conftest import english
 
 N = 8
 
@@ -137,7 +138,7 @@ def test_many_concurrent_http_bookings_get_one_success_and_the_taken_message(app
     for _uid, _ent, email in users:
         client = app.test_client()
         assert client.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 303
-        clients.append(client)
+        clients.append(english(client))
     form = {
         "service": "consultation",
         "start": iso(day, "10:00"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from parkportal.bookings import service as booking
@@ -67,6 +69,20 @@ def test_service_needing_confirmation_is_requested_and_holds_its_time(people):
     assert len(units(appointment)) == 3
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["lawyer"].email))
     assert mail.attachment is None
+
+
+def test_the_booking_email_speaks_the_recipients_language_with_its_punctuation(people, app):
+    """An English-speaking lawyer's e-mail has "Label: value" lines, the time range in Beijing time, the number."""
+    people["lawyer"].locale = "en"
+    appointment = make(people, "10:00")
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["lawyer"].email))
+    day = future_weekday(2).isoformat()
+    assert mail.subject == f"New booking: Legal consultation, {day} 10:00 (#{appointment.id})"
+    assert "\nService: Legal consultation\n" in mail.body_text
+    assert f"\nWhen: {day} 10:00–10:30 (Beijing time)\n" in mail.body_text
+    address = app.config["SERVICE_STATION_ADDRESS"]
+    assert f"\nHow: On site at the park service station · {address}\n" in mail.body_text
+    assert f"{day} 10:00–10:30 (Beijing time)</td>" in mail.body_html
 
 
 def test_stored_in_utc_and_read_back_aware(people):
@@ -266,12 +282,16 @@ def test_reminders_are_queued_once_for_confirmed_bookings_within_24_hours(people
     requested = make(people, "13:00", day=day, code="checkup")
     later = make(people, "10:00", day=day + timedelta(days=1))
     now = at(day, "09:00") - timedelta(hours=20)
+    before = db.session.scalar(select(func.max(OutboxMessage.id)))
     assert booking.queue_reminders(now) == 1
     assert soon.reminder_queued_at is not None and requested.reminder_queued_at is None
     assert later.reminder_queued_at is None
     assert booking.queue_reminders(now + timedelta(minutes=5)) == 0
-    reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("Reminder"))).all()
+    reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > before)).all()
     assert {m.recipient for m in reminders} == {people["user"].email, people["lawyer"].email}
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # the recipients' language
+        headline = str(booking.HEADLINES["reminder"])
+    assert all(headline in m.subject and m.attachment_name == f"booking-{soon.id}.ics" for m in reminders)
 
 
 def test_every_change_is_in_the_audit_log_and_tells_the_other_party(people):

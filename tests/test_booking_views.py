@@ -15,6 +15,7 @@ from parkportal.timeutil import local_today
 
 from . import factories
 from .booking_support import at, future_weekday, iso, service, working_lawyer
+from .conftest import english
 
 START = re.compile(r'data-start="([^"]+)"')
 LAWYER = re.compile(r'data-lawyer-id="(\d+)"')
@@ -105,8 +106,26 @@ def test_slots_fragment_explains_bad_input(enterprise_client, lawyer_id, query, 
         "past": local_today() - timedelta(days=1),
         "far": local_today() + timedelta(days=61),
     }
-    response = enterprise_client.get("/bookings/slots?" + query.format(**values), headers={"HX-Request": "true"})
+    response = english(enterprise_client).get(
+        "/bookings/slots?" + query.format(**values), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 422 and message in response.get_data(as_text=True)
+
+
+MODE_HINT = re.compile(r'<small id="mode-hint"[^>]*>([^<]*)</small>')
+
+
+def test_the_mode_hint_joins_the_modes_the_way_the_language_does(enterprise_client, lawyer_id):
+    """The modes of a service are a locale-formatted list: "a, b, or c" in English, "甲、乙或丙" in Chinese."""
+    url = f"/bookings/slots?service=consultation&date={future_weekday(2)}&modes=1"
+    chinese = MODE_HINT.search(enterprise_client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True))
+    assert chinese and chinese.group(1).count("、") == 1 and "," not in chinese.group(1)
+    english_hint = MODE_HINT.search(
+        english(enterprise_client).get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    )
+    assert english_hint.group(1) == (
+        "Legal consultation can be booked as: On site at the park service station, Video call, or Phone call."
+    )
 
 
 def test_a_day_without_slots_suggests_the_next_free_day(enterprise_client, lawyer_id):
@@ -134,7 +153,7 @@ def test_enterprise_books_and_sees_it_in_its_list(app, enterprise_client, lawyer
 
 def test_empty_list_invites_to_book(enterprise_client):
     """Without bookings the list says so and links to the booking page."""
-    html = enterprise_client.get("/bookings/").get_data(as_text=True)
+    html = english(enterprise_client).get("/bookings/").get_data(as_text=True)
     assert "No bookings yet" in html and 'href="/bookings/new"' in html
 
 
@@ -151,7 +170,7 @@ def test_a_taken_slot_gives_the_message_refreshed_slots_and_keeps_the_input(app,
             lawyer=db.session.get(User, lawyer_id),
         )
         db.session.commit()
-    response = enterprise_client.post("/bookings/new", data=form(day, "10:00", lawyer_id=str(lawyer_id)))
+    response = english(enterprise_client).post("/bookings/new", data=form(day, "10:00", lawyer_id=str(lawyer_id)))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "taken by someone else" in html and "劳动合同续签与竞业限制" in html
@@ -181,7 +200,7 @@ def test_bad_booking_input_is_explained_and_nothing_is_saved(app, enterprise_cli
     overrides = dict(overrides)
     day = future_weekday(2) if not overrides.pop("far", False) else local_today() + timedelta(days=70)
     data = form(day, overrides.pop("hhmm", "10:00"), **overrides)
-    response = enterprise_client.post("/bookings/new", data=data)
+    response = english(enterprise_client).post("/bookings/new", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and message in html
     assert "劳动合同续签与竞业限制" in html
@@ -190,7 +209,7 @@ def test_bad_booking_input_is_explained_and_nothing_is_saved(app, enterprise_cli
 
 def test_a_pending_enterprise_sees_a_notice_and_cannot_book(app, pending_client, lawyer_id):
     """Before verification the page shows a notice instead of the form; a POST is refused with a message."""
-    html = pending_client.get("/bookings/new").get_data(as_text=True)
+    html = english(pending_client).get("/bookings/new").get_data(as_text=True)
     assert 'data-enterprise-status="pending"' in html and 'name="start"' not in html
     response = pending_client.post("/bookings/new", data=form(future_weekday(2)))
     assert response.status_code == 403 and "verified" in response.get_data(as_text=True)
@@ -203,7 +222,7 @@ def test_staff_books_on_behalf_of_an_enterprise(app, staff_client, lawyer_id):
         user = factories.enterprise_user()
         db.session.commit()
         enterprise_id, email = user.enterprise_id, user.email
-    html = staff_client.get("/bookings/new").get_data(as_text=True)
+    html = english(staff_client).get("/bookings/new").get_data(as_text=True)
     assert 'name="enterprise_id"' in html
     missing = staff_client.post("/bookings/new", data=form(future_weekday(2)))
     assert missing.status_code == 422 and "Choose the enterprise" in missing.get_data(as_text=True)
@@ -279,7 +298,7 @@ def test_lawyer_agenda_lists_requests_today_and_week(app, lawyer_client):
         )
         db.session.commit()
         request_id = request.id
-    html = lawyer_client.get("/bookings/agenda").get_data(as_text=True)
+    html = english(lawyer_client).get("/bookings/agenda").get_data(as_text=True)
     assert f'data-booking-id="{request_id}"' in html and "Requests to answer" in html
     assert "No appointments today." in html
 
@@ -304,7 +323,7 @@ def test_lawyer_completes_with_summary_and_private_notes_the_enterprise_rates_on
         )
         db.session.commit()
         booking_id, lawyer_email = appointment.id, lawyer.email
-    lawyer_client = login(app, lawyer_email)
+    lawyer_client = english(login(app, lawyer_email))
     empty = lawyer_client.post(f"/bookings/{booking_id}/complete", data={"summary": ""})
     assert empty.status_code == 422 and "Write a short summary" in empty.get_data(as_text=True)
     done = lawyer_client.post(
@@ -339,7 +358,7 @@ def test_lawyer_reschedules_and_both_bookings_link(app, enterprise_client, lawye
     enterprise_client.post("/bookings/new", data=form(day, "11:00"))
     with app.app_context():
         lawyer_email = db.session.get(User, lawyer_id).email
-    lawyer_client = login(app, lawyer_email)
+    lawyer_client = english(login(app, lawyer_email))
     page = lawyer_client.get(f"/bookings/{old_id}/reschedule?date={day}").get_data(as_text=True)
     assert f'data-start="{iso(day, "15:00")}"' in page
     taken = lawyer_client.post(f"/bookings/{old_id}/reschedule", data={"start": iso(day, "11:00")})
@@ -355,6 +374,7 @@ def test_lawyer_reschedules_and_both_bookings_link(app, enterprise_client, lawye
 
 def test_availability_editor_adds_ranges_exceptions_and_specialties(app, lawyer_client):
     """The lawyer adds a weekly range, a day off and specialties; bad times are explained (422)."""
+    english(lawyer_client)
     assert (
         lawyer_client.post(
             "/bookings/availability/rules", data={"weekday": "2", "start_time": "09:00", "end_time": "12:00"}
@@ -384,6 +404,32 @@ def test_availability_editor_adds_ranges_exceptions_and_specialties(app, lawyer_
         assert lawyer.lawyer_profile.specialty_list == ["ip", "tax"]
     html = lawyer_client.get("/bookings/availability").get_data(as_text=True)
     assert "09:00–12:00" in html and "出庭" in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "start", "end", "field", "message"),
+    [
+        ("extra", "", "", "exception_start_time", "Extra hours need a start and an end."),
+        ("extra", "18:00", "", "exception_end_time", "Extra hours need a start and an end."),
+        ("extra", "", "20:00", "exception_start_time", "Extra hours need a start and an end."),
+        ("off", "09:00", "", "exception_end_time", "Enter both times, or neither for a whole day off."),
+        ("off", "", "12:00", "exception_start_time", "Enter both times, or neither for a whole day off."),
+        ("off", "12:00", "09:00", "exception_end_time", "The end must be later than the start."),
+    ],
+)
+def test_exception_times_missing_or_reversed_are_explained_next_to_the_field(
+    app, lawyer_client, kind, start, end, field, message
+):
+    """Extra hours without both times, or one time of a day off: 422 with the message at the field, nothing saved."""
+    data = {"day": future_weekday(2).isoformat(), "kind": kind, "start_time": start, "end_time": end, "note": "出庭"}
+    response = english(lawyer_client).post("/bookings/availability/exceptions", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'<small class="field-error" id="{field}-error" role="alert">{message}</small>' in html
+    assert f'id="{field}" name="{field.removeprefix("exception_")}"' in html
+    assert 'value="出庭"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AvailabilityException)) == 0
 
 
 def test_staff_edit_any_lawyers_plan_and_a_lawyer_cannot_touch_anothers(app, staff_client, lawyer_client, lawyer_id):

@@ -171,19 +171,31 @@ class ExceptionForm(FlaskForm):
 
     day = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
     kind = SelectField(_l("Kind"), choices=options(catalog.choices(EXCEPTION_KINDS)))
-    start_time = TimeField(_l("From"), validators=[Optional(), validate_half_hour])
-    end_time = TimeField(_l("To"), validators=[Optional(), validate_half_hour])
+    # Own ids: the weekly plan's form on the same page has start_time and end_time fields too.
+    start_time = TimeField(_l("From"), id="exception_start_time", validators=[Optional(), validate_half_hour])
+    end_time = TimeField(_l("To"), id="exception_end_time", validators=[Optional(), validate_half_hour])
     note = StringField(_l("Note"), filters=[strip], validators=[Length(max=200)])
 
-    def validate_end_time(self, field):
-        """Both times or none (a whole day off); extra hours need a range."""
-        start, end = self.start_time.data, field.data
-        if (start is None) != (end is None):
-            raise ValidationError(_l("Enter both times, or neither for a whole day off."))
-        if start is not None and end is not None and end <= start:
-            raise ValidationError(_l("The end must be later than the start."))
-        if self.kind.data == "extra" and start is None:
-            raise ValidationError(_l("Extra hours need a start and an end."))
+    def validate(self, extra_validators=None) -> bool:
+        """Each field's own rules, then the two times together: both or neither, end after start.
+
+        This can't be an inline ``validate_end_time``: ``Optional()`` ends an empty field's chain before inline
+        validators run, so an empty end time (or both empty for extra hours) would pass unchecked.
+        """
+        valid = super().validate(extra_validators)
+        if self.start_time.errors or self.end_time.errors:
+            return False
+        start, end = self.start_time.data, self.end_time.data
+        missing = self.start_time if start is None else self.end_time if end is None else None
+        if missing is not None and self.kind.data == "extra":
+            missing.errors.append(_l("Extra hours need a start and an end."))
+        elif (start is None) != (end is None):
+            missing.errors.append(_l("Enter both times, or neither for a whole day off."))
+        elif start is not None and end <= start:
+            self.end_time.errors.append(_l("The end must be later than the start."))
+        else:
+            return valid
+        return False
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import catalog
 from ..extensions import db
+from ..i18n import format_list
 from ..models import Appointment, BookingUnit, Enterprise, Feedback, ServiceType, User
 from ..notify.outbox import notify
 from ..timeutil import LOCAL, to_local, utcnow
@@ -62,6 +63,15 @@ class NotAllowed(BookingError):
     """The user's role may not do this to this appointment."""
 
     status = 403
+
+
+def modes_hint(service: ServiceType) -> str:
+    """How ``service`` can be held, as a sentence: "Consultation can be booked as: On site, Video call, or Phone."."""
+    return _(
+        "%(service)s can be booked as: %(modes)s.",
+        service=catalog.label(catalog.SERVICE_TYPES, service.code),
+        modes=format_list(catalog.labels(catalog.MODES, service.mode_list), style="or"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- access
@@ -263,14 +273,7 @@ def book(
     if topic not in catalog.TOPICS:
         raise BookingError(_("Choose the legal topic of your question."), "topic")
     if mode not in service.mode_list:
-        raise BookingError(
-            _(
-                "%(service)s can be booked as: %(modes)s.",
-                service=catalog.label(catalog.SERVICE_TYPES, service.code),
-                modes="、".join(catalog.label(catalog.MODES, m) for m in service.mode_list),
-            ),
-            "mode",
-        )
+        raise BookingError(modes_hint(service), "mode")
     if lawyer is not None and (not lawyer.is_lawyer or not lawyer.active):
         raise BookingError(_("Choose a lawyer from the list."), "lawyer_id")
     start = start.astimezone(LOCAL)

@@ -115,11 +115,7 @@ def _slot_context(
         context["slot_error"] = _("Choose a service from the list.")
         return context
     context["slot_service"] = svc
-    context["mode_hint"] = _(
-        "%(service)s can be booked as: %(modes)s.",
-        service=catalog.label(catalog.SERVICE_TYPES, svc.code),
-        modes="、".join(catalog.label(catalog.MODES, m) for m in svc.mode_list),
-    )
+    context["mode_hint"] = service.modes_hint(svc)
     if not day_text:
         return context
     day = _parse_day(day_text)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
+from parkportal.bookings import service as booking
 from parkportal.extensions import db
 
 from .. import factories
-from ..booking_support import future_weekday, iso, working_lawyer
+from ..booking_support import at, future_weekday, iso, service, working_lawyer
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +44,9 @@ def test_enterprise_books_lawyer_confirms_enterprise_downloads_ics(app, page, li
     slot = page.locator(f'[data-start="{iso(day, "10:00")}"]')
     expect(slot).to_be_visible()  # loaded by htmx from GET /bookings/slots
     assert slot.get_attribute("data-lawyer-id") == str(lawyer_id)
-    expect(page.locator("#mode-hint")).to_contain_text("Video call")  # out-of-band with the slots
+    hint = page.locator("#mode-hint")  # swapped out-of-band with the slots: the chosen service's modes
+    expect(hint).to_have_attribute("data-modes", re.compile(r"(^| )video( |$)"))
+    expect(hint).not_to_be_empty()
     screenshot("booking-01-slots")
     slot.click()
     page.select_option("select[name=topic]", "contracts")
@@ -60,7 +65,7 @@ def test_enterprise_books_lawyer_confirms_enterprise_downloads_ics(app, page, li
     expect(page.locator(f'[data-booking-id="{booking_id}"]')).to_be_visible()
     screenshot("booking-04-agenda")
     page.locator(f'[data-booking-id="{booking_id}"] a').first.click()
-    page.get_by_role("button", name="Confirm", exact=True).click()
+    page.locator(f'form[action="/bookings/{booking_id}/confirm"] button[type=submit]').click()
     expect(page.locator(".booking-detail")).to_have_attribute("data-status", "confirmed")
 
     sign_in(page, live_server, user_email)
@@ -78,3 +83,42 @@ def test_enterprise_books_lawyer_confirms_enterprise_downloads_ics(app, page, li
     body = path.read_text()
     assert "STATUS:CONFIRMED" in body and f"DTSTART;TZID=Asia/Shanghai:{day.strftime('%Y%m%d')}T100000" in body
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+#: How many lines the text of an element takes (distinct tops of its text's boxes).
+LINES = """el => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set(Array.from(range.getClientRects(), r => Math.round(r.top))).size;
+}"""
+
+
+def test_staff_list_keeps_names_and_dates_on_one_line_on_a_phone(app, page, live_server, screenshot):
+    """On /bookings/all at 390 px the time, the lawyer's name and the status each stay on one line."""
+    with app.app_context():
+        lawyer = working_lawyer(name="赵欣")
+        staff = factories.staff()
+        booking.book(
+            enterprise=factories.enterprise(name="常州德恒通仓储服务有限公司"),
+            service=service("checkup"),
+            start=at(future_weekday(2), "10:00"),
+            mode="onsite",
+            topic="company_law",
+            lawyer=lawyer,
+        )
+        db.session.commit()
+        staff_email = staff.email
+    sign_in(page, live_server, staff_email)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server + "/bookings/all")
+    row = page.locator("#results tbody tr").first
+    expect(row).to_contain_text("赵欣")
+    cells = row.locator("td")
+    when, lawyer_cell, status = cells.nth(0), cells.nth(3), cells.nth(4).locator(".status")
+    assert lawyer_cell.inner_text().strip() == "赵欣"
+    assert [c.evaluate(LINES) for c in (when, lawyer_cell, status)] == [1, 1, 1]
+    page.locator(".table-wrap").evaluate("w => { w.scrollIntoView(); w.scrollLeft = w.scrollWidth; }")
+    screenshot("booking-07-staff-list-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert lawyer_cell.evaluate(LINES) == 1
+    screenshot("booking-08-staff-list-desk")
