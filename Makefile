@@ -51,7 +51,7 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o parkportal/translations/messages.pot --no-location --sort-output .
 
 update-translations: extract-messages
-	$(BIN)/pybabel update -i parkportal/translations/messages.pot -d parkportal/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i parkportal/translations/messages.pot -d parkportal/translations --no-fuzzy-matching --ignore-obsolete
 
 benchmark: setup
 	$(BIN)/python scripts/benchmark.py
