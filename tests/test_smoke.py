@@ -1,5 +1,7 @@
 """The app starts and its public pages answer."""
 
+import re
+
 
 def test_home_page_in_chinese_by_default(client):
     """The home page speaks Simplified Chinese unless English is chosen."""
@@ -13,3 +15,14 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "db": "ok"}
+
+
+def test_pages_declare_an_icon_that_exists(client):
+    """Every page links a site icon that is served, so browsers don't log a 404 for /favicon.ico."""
+    page = client.get("/").get_data(as_text=True)
+    match = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert match, "no <link rel=icon>"
+    icon = client.get(match.group(1))
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+    icon.close()
