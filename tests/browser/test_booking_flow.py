@@ -122,3 +122,29 @@ def test_staff_list_keeps_names_and_dates_on_one_line_on_a_phone(app, page, live
     page.set_viewport_size({"width": 1280, "height": 900})
     assert lawyer_cell.evaluate(LINES) == 1
     screenshot("booking-08-staff-list-desk")
+
+
+def test_slot_shows_the_lawyer_the_topic_assigns(app, page, live_server):
+    """Choosing the topic after the time refreshes the slots, so the lawyer shown is the one who gets the booking."""
+    with app.app_context():
+        user = factories.enterprise_user()
+        generalist = working_lawyer(specialties="company_law", name="陈明")
+        specialist = working_lawyer(specialties="labor", name="刘洋")
+        db.session.commit()
+        user_email, generalist_id, specialist_id = user.email, generalist.id, specialist.id
+    day = future_weekday(3)
+
+    sign_in(page, live_server, user_email)
+    page.goto(live_server + "/bookings/new")
+    page.select_option("select[name=service]", "consultation")
+    page.fill("input[name=date]", day.isoformat())
+    slot = page.locator(f'[data-start="{iso(day, "10:00")}"]')
+    expect(slot).to_have_attribute("data-lawyer-id", str(generalist_id))  # no topic yet: the first lawyer
+    slot.check()
+    page.select_option("select[name=topic]", "labor")
+    expect(slot).to_have_attribute("data-lawyer-id", str(specialist_id))  # refreshed for the labour topic
+    expect(slot).to_be_checked()  # the chosen time survives the refresh
+    expect(page.locator("#slots label.slot", has=slot)).to_contain_text("刘洋")
+    page.check("input[name=mode][value=onsite]")
+    page.locator("#booking-form button[type=submit]").click()
+    expect(page.locator(".booking-detail")).to_contain_text("刘洋")
