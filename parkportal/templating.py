@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from babel import Locale
 from flask import Flask, current_app, request, url_for
@@ -78,9 +78,30 @@ def init_app(app: Flask) -> None:
 
 
 def _current_path() -> str:
-    """This page's path and query, without ``lang`` (the language switch returns here in the chosen language)."""
+    """This page's path and query, without ``lang`` (the language switch returns here in the chosen language).
+
+    A page shown again after a failed POST belongs to the URL the browser shows (htmx's ``HX-Current-URL``,
+    else the referrer), not to the POST-only action, which would answer 405 to the switch's redirect.
+    """
+    if request.method != "GET":
+        for source in (request.headers.get("HX-Current-URL"), request.referrer):
+            path = _same_site_path(source)
+            if path:
+                return path
+        return "/"
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
     return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _same_site_path(url: str | None) -> str | None:
+    """The path and query of ``url`` when it points at this site, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + ("?" + parts.query if parts.query else "")
+    return path if path.startswith("/") and not path.startswith("//") else None
 
 
 def _unread_count() -> int:

@@ -38,6 +38,10 @@ def render(template: str, block: str | None = None, status: int = 200, **context
         body = render_template(template, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")
+    if request.method != "GET" and status >= 400:
+        # A failed form post shows the page again; the address bar keeps the page's URL, not the POST-only
+        # action's (boosted htmx would push it, and a reload would then answer 405).
+        response.headers["HX-Push-Url"] = "false"
     return response
 
 
