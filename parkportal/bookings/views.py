@@ -165,6 +165,14 @@ def _load(booking_id: int) -> Appointment:
     return get_or_404(Appointment, booking_id, service.visible)
 
 
+#: What a booking card (``bookings/_card.html``) shows besides the appointment: loaded with the list, not per row.
+CARD_OPTIONS = (
+    selectinload(Appointment.service_type),
+    selectinload(Appointment.lawyer),
+    selectinload(Appointment.enterprise),
+)
+
+
 def _date_limits() -> dict:
     now = utcnow()
     return {"min_day": local_today(now).isoformat(), "max_day": slot_rules.last_bookable_day(now).isoformat()}
@@ -180,11 +188,7 @@ def index():
     if current_user.is_staff:
         return redirect(url_for("bookings.staff_list"))
     now = utcnow()
-    base = (
-        select(Appointment)
-        .where(service.visible_clause(current_user))
-        .options(selectinload(Appointment.service_type), selectinload(Appointment.lawyer))
-    )
+    base = select(Appointment).where(service.visible_clause(current_user)).options(*CARD_OPTIONS)
     upcoming = db.session.scalars(
         base.where(Appointment.status.in_(service.OPEN_STATUSES), Appointment.end_at >= now).order_by(
             Appointment.start_at
@@ -462,7 +466,7 @@ def agenda():
     now = utcnow()
     today = local_today(now)
     begin, end = week_bounds(today)
-    mine = select(Appointment).where(Appointment.lawyer_id == current_user.id)
+    mine = select(Appointment).where(Appointment.lawyer_id == current_user.id).options(*CARD_OPTIONS)
     week = db.session.scalars(
         mine.where(
             Appointment.start_at >= begin,
@@ -476,6 +480,7 @@ def agenda():
         days.setdefault(to_local(item.start_at).date(), []).append(item)
     requests = db.session.scalars(
         select(Appointment)
+        .options(*CARD_OPTIONS)
         .where(
             Appointment.status == "requested",
             Appointment.start_at > now,
@@ -637,6 +642,7 @@ def feed(token: str):
     since = utcnow() - timedelta(days=30)
     appointments = db.session.scalars(
         select(Appointment)
+        .options(*CARD_OPTIONS)
         .where(
             Appointment.lawyer_id == profile.user_id,
             Appointment.start_at >= since,
@@ -656,12 +662,7 @@ def feed(token: str):
 def staff_list():
     """Every booking, filtered by status, lawyer, service, enterprise and dates."""
     args = request.args
-    query = select(Appointment).options(
-        selectinload(Appointment.service_type),
-        selectinload(Appointment.lawyer),
-        selectinload(Appointment.enterprise),
-        selectinload(Appointment.feedback),
-    )
+    query = select(Appointment).options(*CARD_OPTIONS, selectinload(Appointment.feedback))
     filters = {
         "status": args.get("status", ""),
         "lawyer": args.get("lawyer", ""),
