@@ -100,8 +100,14 @@ def _jsonable(value: Any) -> Any:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A redirect target only when it stays on this site (a path, no scheme or host)."""
+    """A redirect target only when it stays on this site (a path, no scheme or host).
+
+    Browsers read a backslash as a slash and ignore tabs and line breaks (a path made of them can lead
+    off-site), so targets holding any of them are refused too.
+    """
     if not target:
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -9,6 +9,7 @@ import pytest
 from parkportal import create_app
 from parkportal.config import DEV_SECRET_KEY
 from parkportal.extensions import db
+from parkportal.web import safe_next
 
 from . import factories
 from .conftest import english
@@ -200,3 +201,12 @@ def test_html_pages_vary_on_hx_request(client, url):
     response = client.get(url)
     assert "HX-Request" in response.headers["Vary"]
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "target", ["/\\evil.example/x", "/\\/evil.example", "\\\\evil.example", "/\t/evil.example", "/\n/evil.example"]
+)
+def test_redirect_targets_that_browsers_read_as_another_host_are_refused(target):
+    """A backslash or control character can turn a path into ``//host`` in a browser: never a redirect target."""
+    assert safe_next(target) is None
+    assert safe_next("/bookings/?page=2") == "/bookings/?page=2"
