@@ -100,8 +100,8 @@ def login():
         return redirect(_home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_email(form.email.data)
-        if user is None or not user.check_password(form.password.data):
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
             form.form_errors.append(_("The e-mail address or the password is wrong."))
         elif not user.is_active:
             form.form_errors.append(_("This account has been deactivated. Please contact the park service station."))
