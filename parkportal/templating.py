@@ -84,6 +84,7 @@ def _current_path() -> str:
 
 
 def _unread_count() -> int:
+    """The signed-in user's unread notifications (0 for visitors)."""
     if not getattr(current_user, "is_authenticated", False):
         return 0
     from .models import Notification

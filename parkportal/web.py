@@ -92,6 +92,7 @@ def audit(action: str, obj: Any = None, actor: User | None = None, **details: An
 
 
 def _jsonable(value: Any) -> Any:
+    """``value`` in a form the audit log's JSON column can hold."""
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     if isinstance(value, Iterable) and not isinstance(value, bytes | dict):

@@ -36,6 +36,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 def _home_for(user) -> str:
+    """Where a user lands after signing in: the lawyer's agenda, staff's roster, an enterprise's page."""
     if user.is_lawyer:
         return url_for("bookings.agenda")
     if user.is_staff:

@@ -53,18 +53,21 @@ SUCCESS = {
 
 
 def _services() -> list[ServiceType]:
+    """The active services in catalogue order."""
     return list(
         db.session.scalars(select(ServiceType).where(ServiceType.active.is_(True)).order_by(ServiceType.sort_order))
     )
 
 
 def _service(code: str | None) -> ServiceType | None:
+    """The active service with ``code``, else ``None``."""
     if not code:
         return None
     return db.session.scalar(select(ServiceType).where(ServiceType.code == code, ServiceType.active.is_(True)))
 
 
 def _lawyer(value) -> User | None:
+    """The active lawyer whose id is ``value`` (text from a form or URL), else ``None``."""
     if value in (None, ""):
         return None
     if not str(value).isdigit():
@@ -74,6 +77,7 @@ def _lawyer(value) -> User | None:
 
 
 def _lawyer_choices(blank: str | None) -> list[tuple[str, str]]:
+    """(id, name and title) of every active lawyer for a select, after an optional blank choice."""
     choices = [("", blank)] if blank else []
     for lawyer in slot_rules.lawyers():
         title = lawyer.lawyer_profile.title if lawyer.lawyer_profile and lawyer.lawyer_profile.title else ""
@@ -82,6 +86,7 @@ def _lawyer_choices(blank: str | None) -> list[tuple[str, str]]:
 
 
 def _parse_day(text: str | None) -> date | None:
+    """A YYYY-MM-DD date from user input, else ``None``."""
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError:
@@ -162,6 +167,7 @@ def _attach(form, error: service.BookingError) -> None:
 
 
 def _load(booking_id: int) -> Appointment:
+    """The booking with this id if the current user may see it, else 404."""
     return get_or_404(Appointment, booking_id, service.visible)
 
 
@@ -174,6 +180,7 @@ CARD_OPTIONS = (
 
 
 def _date_limits() -> dict:
+    """The first and last bookable day, for the date input's min and max."""
     now = utcnow()
     return {"min_day": local_today(now).isoformat(), "max_day": slot_rules.last_bookable_day(now).isoformat()}
 
@@ -297,6 +304,7 @@ def slots():
 
 
 def _detail(appointment: Appointment, code: int = 200, error: str | None = None, **forms):
+    """The booking page with the actions the user may take and any forms that failed."""
     forms.setdefault("decline_form", DeclineForm(formdata=None))
     forms.setdefault("complete_form", CompleteForm(formdata=None))
     forms.setdefault("rate_form", RateForm(formdata=None))
@@ -519,6 +527,7 @@ def _target_lawyer() -> User:
 
 
 def _availability_page(lawyer: User, code: int = 200, **forms):
+    """The availability editor for ``lawyer`` with any forms that failed."""
     forms.setdefault("rule_form", RuleForm(formdata=None))
     forms.setdefault("exception_form", ExceptionForm(formdata=None))
     if "specialties_form" not in forms:
@@ -540,6 +549,7 @@ def _availability_page(lawyer: User, code: int = 200, **forms):
 
 
 def _back_to_availability(lawyer: User):
+    """Redirect (303) to the availability editor of ``lawyer``."""
     args = {"lawyer": lawyer.id} if current_user.is_staff else {}
     return redirect(url_for("bookings.availability", **args), code=303)
 
