@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..models.booking import new_feed_token
 from ..timeutil import LOCAL, local_datetime, local_today, to_local, utcnow, week_bounds
-from ..web import audit, get_or_404, render, roles_required
+from ..web import audit, get_or_404, parse_id, render, roles_required
 from . import availability as plans
 from . import bp, ical, service
 from . import slots as slot_rules
@@ -68,11 +68,10 @@ def _service(code: str | None) -> ServiceType | None:
 
 def _lawyer(value) -> User | None:
     """The active lawyer whose id is ``value`` (text from a form or URL), else ``None``."""
-    if value in (None, ""):
+    ident = parse_id(value)
+    if ident is None:
         return None
-    if not str(value).isdigit():
-        return None
-    user = db.session.get(User, int(value))
+    user = db.session.get(User, ident)
     return user if user is not None and user.is_lawyer and user.active else None
 
 
@@ -239,7 +238,8 @@ def new():
         status = 403
     elif form.validate():
         if current_user.is_staff:
-            enterprise = db.session.get(Enterprise, int(form.enterprise_id.data)) if form.enterprise_id.data else None
+            ident = parse_id(form.enterprise_id.data)
+            enterprise = db.session.get(Enterprise, ident) if ident is not None else None
         lawyer = _lawyer(form.lawyer_id.data)
         try:
             if form.lawyer_id.data and lawyer is None:
@@ -294,7 +294,7 @@ def slots():
         lawyer_text,
         request.args.get("topic"),
         selected=request.args.get("start"),
-        ignore=_load(int(moving)) if moving.isdigit() else None,
+        ignore=_load(parse_id(moving)) if moving else None,
     )
     code = 422 if context["slot_error"] else 200
     return render("bookings/_slots.html", status=code, mode_hint_oob=bool(request.args.get("modes")), **context)
@@ -684,12 +684,12 @@ def staff_list():
     problems = []
     if filters["status"] in catalog.APPOINTMENT_STATUSES:
         query = query.where(Appointment.status == filters["status"])
-    if filters["lawyer"].isdigit():
-        query = query.where(Appointment.lawyer_id == int(filters["lawyer"]))
+    if parse_id(filters["lawyer"]) is not None:
+        query = query.where(Appointment.lawyer_id == parse_id(filters["lawyer"]))
     if filters["service"]:
         query = query.join(ServiceType).where(ServiceType.code == filters["service"])
-    if filters["enterprise"].isdigit():
-        query = query.where(Appointment.enterprise_id == int(filters["enterprise"]))
+    if parse_id(filters["enterprise"]) is not None:
+        query = query.where(Appointment.enterprise_id == parse_id(filters["enterprise"]))
     for key, bound in (("from", "start"), ("to", "end")):
         if filters[key]:
             day = _parse_day(filters[key])
