@@ -36,6 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from .web import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object(config_module.Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(config_module.from_environment())

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from sqlalchemy import func, select
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 from .models import Enterprise, LawyerProfile, User
@@ -54,6 +56,25 @@ def password_problem(password: str) -> str | None:
 def find_user_by_email(email: str) -> User | None:
     """The user with this e-mail address, whatever its case."""
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+@cache
+def _decoy_hash() -> str:
+    """A password hash of nobody's password, made once, for checks against unknown addresses."""
+    return generate_password_hash("decoy-password-of-no-account")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this address and password, else ``None``.
+
+    An unknown address costs a password check too, so the answer's timing doesn't tell which addresses
+    have an account.
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_decoy_hash(), password)
+        return None
+    return user if user.check_password(password) else None
 
 
 def find_enterprise_by_uscc(uscc: str) -> Enterprise | None:

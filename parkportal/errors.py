@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def _messages() -> dict[int, tuple[str, str]]:
+    """Title and explanation of each HTTP error, in the page's language."""
     return {
         400: (_("Bad request"), _("The request could not be understood. Please check what you entered.")),
         403: (_("Not allowed"), _("Your account is not allowed to do this.")),
@@ -47,16 +48,19 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        """A missing or wrong CSRF token: 400 with a hint to reload the page."""
         return render_error(400, _("Your form expired or came from elsewhere. Please reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        """Every HTTP error as our own page or fragment."""
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        """Anything else: logged, rolled back, a 500 page without a traceback."""
         if isinstance(error, HTTPException):
             return http_error(error)
         log.exception("unhandled error on %s %s", request.method, request.path)

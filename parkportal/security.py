@@ -50,11 +50,13 @@ def init_app(app: Flask) -> None:
     def load_user(cookie_id: str):
         """Accept ``id:session_token``; a changed token (new password) signs the old sessions out."""
         from .models import User
+        from .web import parse_id
 
         user_id, _, token = cookie_id.partition(":")
-        if not user_id.isdigit():
+        ident = parse_id(user_id)
+        if ident is None:
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, ident)
         if user is None or not token or user.session_token != token:
             return None
         return user

@@ -105,6 +105,7 @@ def _same_site_path(url: str | None) -> str | None:
 
 
 def _unread_count() -> int:
+    """The signed-in user's unread notifications (0 for visitors)."""
     if not getattr(current_user, "is_authenticated", False):
         return 0
     from .models import Notification

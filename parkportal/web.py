@@ -10,11 +10,30 @@ from urllib.parse import urlsplit
 from flask import abort, make_response, render_template, request
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 from .models import AuditLog, User
 
 M = TypeVar("M")
+
+#: The largest primary key there can be (PostgreSQL's INTEGER); larger numbers in a URL are no record.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in routes, refusing (404) numbers beyond any id instead of failing in the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def parse_id(value: Any) -> int | None:
+    """An id typed into a form or URL (ASCII digits, at most ``MAX_ID``), else ``None``."""
+    text = str(value if value is not None else "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
+        return None
+    return int(text)
 
 
 def is_htmx() -> bool:
@@ -72,7 +91,7 @@ def get_or_404(model: type[M], ident: Any, visible: Callable[[M, User], bool] | 
 
     Another party's record answers 404, exactly like one that doesn't exist, so ids can't be probed.
     """
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident) if ident is not None else None
     if obj is None:
         abort(404)
     if visible is not None and not visible(obj, current_user):
@@ -96,6 +115,7 @@ def audit(action: str, obj: Any = None, actor: User | None = None, **details: An
 
 
 def _jsonable(value: Any) -> Any:
+    """``value`` in a form the audit log's JSON column can hold."""
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     if isinstance(value, Iterable) and not isinstance(value, bytes | dict):
@@ -104,8 +124,14 @@ def _jsonable(value: Any) -> Any:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A redirect target only when it stays on this site (a path, no scheme or host)."""
+    """A redirect target only when it stays on this site (a path, no scheme or host).
+
+    Browsers read a backslash as a slash and ignore tabs and line breaks (a path made of them can lead
+    off-site), so targets holding any of them are refused too.
+    """
     if not target:
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

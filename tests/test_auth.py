@@ -86,6 +86,17 @@ def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client):
     assert "The e-mail address or the password is wrong." in response.get_data(as_text=True)
 
 
+def test_unknown_email_costs_a_password_check_like_a_known_one(client, monkeypatch):
+    """Signing in with an unknown address still checks a password hash, so timing doesn't reveal accounts."""
+    checked = []
+    monkeypatch.setattr(
+        "parkportal.accounts.check_password_hash", lambda hashed, password: checked.append(password) or False
+    )
+    response = client.post("/auth/login", data={"email": "nobody@example.cn", "password": "whatever1"})
+    assert response.status_code == 422
+    assert checked == ["whatever1"]
+
+
 def test_login_follows_a_local_next_only(app, auth):
     """``next`` is followed when it is a path on this site, ignored when it points elsewhere."""
     _, email = make(app, factories.staff)

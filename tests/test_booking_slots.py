@@ -101,12 +101,13 @@ def test_never_beyond_the_horizon(ctx, app):
     lawyer = factories.lawyer()
     for weekday in range(1, 8):
         add_weekly_range(lawyer, weekday, time(9), time(17))
-    today = local_today()
-    assert free_slots(service("consultation"), today + timedelta(days=60), lawyer)
-    assert free_slots(service("consultation"), today + timedelta(days=61), lawyer) == []
+    now = utcnow()  # one clock for the test and the code: no flip at local midnight between the two
+    today = local_today(now)
+    assert free_slots(service("consultation"), today + timedelta(days=60), lawyer, now=now)
+    assert free_slots(service("consultation"), today + timedelta(days=61), lawyer, now=now) == []
     app.config["BOOKING_HORIZON_DAYS"] = 10
     try:
-        assert free_slots(service("consultation"), today + timedelta(days=11), lawyer) == []
+        assert free_slots(service("consultation"), today + timedelta(days=11), lawyer, now=now) == []
     finally:
         app.config["BOOKING_HORIZON_DAYS"] = 60
 
@@ -120,7 +121,7 @@ def test_any_lawyer_prefers_specialty_then_lightest_week_then_id(ctx):
     slots = free_slots(service("labor"), day, topic="labor")
     assert len(slots) == len({s.start for s in slots})  # one slot per start time
     assert slots[0].lawyer.id == labour_a.id  # specialists tie on load → lowest id
-    book(labour_a, future_weekday(4), "09:00", "labor", topic="labor")  # same ISO week
+    book(labour_a, day + timedelta(days=2), "09:00", "labor", topic="labor")  # Thursday of the same ISO week
     assert free_slots(service("labor"), day, topic="labor")[0].lawyer.id == labour_b.id
     assert free_slots(service("labor"), day, topic="company_law")[0].lawyer.id == generalist.id
 

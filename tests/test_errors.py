@@ -128,3 +128,30 @@ def test_error_pages_speak_the_default_language_markup(client):
     page = client.get("/no/such/page").get_data(as_text=True)
     assert 'lang="zh-CN"' in page
     assert 'href="/auth/login"' in page
+
+
+HUGE = "9" * 25
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        (f"/bookings/{HUGE}", 404),
+        (f"/bookings/{HUGE}.ics", 404),
+        (f"/enterprises/{HUGE}", 404),
+        (f"/bookings/slots?service=consultation&date=2026-12-08&lawyer={HUGE}", 422),
+        ("/bookings/slots?service=consultation&date=2026-12-08&lawyer=%C2%B2", 422),  # "²" is a digit to isdigit()
+        (f"/bookings/slots?service=consultation&date=2026-12-08&reschedule={HUGE}", 404),
+        (f"/bookings/all?lawyer={HUGE}&enterprise={HUGE}", 200),
+        (f"/bookings/availability?lawyer={HUGE}", 404),
+    ],
+)
+def test_ids_beyond_any_record_are_not_found_not_a_crash(staff_client, url, code):
+    """A number too large for an id (or a digit that isn't 0-9) in a URL answers like a missing record, not 500."""
+    assert staff_client.get(url).status_code == code
+
+
+def test_a_booking_form_with_a_huge_enterprise_id_is_explained(staff_client):
+    """Staff posting an enterprise id beyond any record get the form back with a message, not a 500."""
+    response = staff_client.post("/bookings/new", data={"enterprise_id": HUGE, "service": "consultation"})
+    assert response.status_code == 422

@@ -9,6 +9,7 @@ import pytest
 from parkportal import create_app
 from parkportal.config import DEV_SECRET_KEY
 from parkportal.extensions import db
+from parkportal.web import safe_next
 
 from . import factories
 from .conftest import english
@@ -200,3 +201,28 @@ def test_html_pages_vary_on_hx_request(client, url):
     response = client.get(url)
     assert "HX-Request" in response.headers["Vary"]
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "target", ["/\\evil.example/x", "/\\/evil.example", "\\\\evil.example", "/\t/evil.example", "/\n/evil.example"]
+)
+def test_redirect_targets_that_browsers_read_as_another_host_are_refused(target):
+    """A backslash or control character can turn a path into ``//host`` in a browser: never a redirect target."""
+    assert safe_next(target) is None
+    assert safe_next("/bookings/?page=2") == "/bookings/?page=2"
+
+
+def test_failed_logins_are_limited_per_account_from_any_address(make_app):
+    """Guessing one account's password from many addresses is stopped too; other accounts stay open."""
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_ACCOUNT_RATE_LIMIT="3 per hour")
+    client = english(app.test_client())
+    data = {"email": "Target@example.cn", "password": "Wrong-pass1"}
+    codes = [
+        client.post("/auth/login", data=data, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code
+        for n in range(1, 5)
+    ]
+    assert codes == [422, 422, 422, 429]
+    same_account = dict(data, email=" target@EXAMPLE.cn")
+    assert client.post("/auth/login", data=same_account, environ_base={"REMOTE_ADDR": "10.0.1.1"}).status_code == 429
+    other = dict(data, email="someone-else@example.cn")
+    assert client.post("/auth/login", data=other, environ_base={"REMOTE_ADDR": "10.0.1.2"}).status_code == 422

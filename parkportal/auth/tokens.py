@@ -12,6 +12,7 @@ from ..models import User
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
+    """A signer for one kind of link (``salt``) with the app's secret."""
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 

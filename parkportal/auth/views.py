@@ -36,6 +36,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 def _home_for(user) -> str:
+    """Where a user lands after signing in: the lawyer's agenda, staff's roster, an enterprise's page."""
     if user.is_lawyer:
         return url_for("bookings.agenda")
     if user.is_staff:
@@ -76,20 +77,32 @@ def register():
     return render("auth/register.html", form=form, status=422 if form.is_submitted() else 200)
 
 
+def _failed(response) -> bool:
+    """Only failed sign-ins count against the limits."""
+    return response.status_code >= 400
+
+
+def _login_account_key() -> str:
+    """The account a sign-in tries (its normalised e-mail address), whichever address the attempts come from."""
+    return "account:" + accounts.normalise_email(request.form.get("email"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
 @limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
     methods=["POST"],
-    deduct_when=lambda response: response.status_code >= 400,
+    key_func=_login_account_key,
+    deduct_when=_failed,
 )
 def login():
-    """Sign in. Failed attempts are rate-limited per address."""
+    """Sign in. Failed attempts are rate-limited per client address and per account."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_email(form.email.data)
-        if user is None or not user.check_password(form.password.data):
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
             form.form_errors.append(_("The e-mail address or the password is wrong."))
         elif not user.is_active:
             form.form_errors.append(_("This account has been deactivated. Please contact the park service station."))

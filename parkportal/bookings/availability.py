@@ -77,6 +77,7 @@ def set_specialties(lawyer: User, codes: list[str]) -> None:
 
 
 def _subtract(windows: list[Window], cut: Window) -> list[Window]:
+    """``windows`` without the time ``cut`` covers."""
     result: list[Window] = []
     for start, end in windows:
         if cut[1] <= start or end <= cut[0]:
@@ -90,6 +91,7 @@ def _subtract(windows: list[Window], cut: Window) -> list[Window]:
 
 
 def _merge(windows: list[Window]) -> list[Window]:
+    """``windows`` sorted, with overlapping or touching ranges joined."""
     merged: list[Window] = []
     for start, end in sorted(windows):
         if merged and start <= merged[-1][1]:

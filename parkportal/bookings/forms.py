@@ -19,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import catalog
 from ..timeutil import parse_local_iso
+from ..web import parse_id
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -44,7 +45,7 @@ def validate_start(form, field):
 
 def validate_id(form, field):
     """Empty or a whole number (a record's id)."""
-    if field.data and not str(field.data).isdigit():
+    if field.data and parse_id(field.data) is None:
         raise ValidationError(_l("Choose from the list."))
 
 

@@ -19,6 +19,7 @@ STATUS = {"requested": "TENTATIVE", "confirmed": "CONFIRMED", "cancelled": "CANC
 
 
 def _calendar(name: str) -> Calendar:
+    """An empty calendar named ``name``, in the display time zone."""
     cal = Calendar()
     cal.add("prodid", "-//parkportal//Park legal services//ZH")
     cal.add("version", "2.0")
@@ -29,6 +30,7 @@ def _calendar(name: str) -> Calendar:
 
 
 def _event(appointment: Appointment) -> Event:
+    """The appointment as a calendar event (local times, link back to the booking)."""
     service = catalog.label(catalog.SERVICE_TYPES, appointment.service_type.code)
     event = Event()
     event.add("uid", f"appointment-{appointment.id}@parkportal")

@@ -169,6 +169,7 @@ def _lock(appointment: Appointment) -> None:
 
 
 def _check(user: User, action: str, appointment: Appointment) -> None:
+    """Lock the appointment, then refuse (NotAllowed / WrongState) what ``user`` may not do to it now."""
     _lock(appointment)
     if not may(user, action, appointment):
         raise NotAllowed(_("Your account is not allowed to do this."))
@@ -214,6 +215,7 @@ def check_start(service: ServiceType, start: datetime, now: datetime) -> None:
 
 
 def _outside_availability() -> BookingError:
+    """The error for a start at which no (chosen) lawyer works."""
     return BookingError(_("No lawyer works at this time. Please choose one of the offered times."), "start")
 
 
@@ -597,10 +599,12 @@ HEADLINES = {
 
 
 def _enterprise_side(appointment: Appointment) -> list[User]:
+    """The enterprise's active users (who hear about its bookings)."""
     return [u for u in appointment.enterprise.users if u.active]
 
 
 def _lawyer_side(appointment: Appointment) -> list[User]:
+    """The assigned lawyer if active, else every active lawyer (an unassigned request)."""
     if appointment.lawyer is not None:
         return [appointment.lawyer] if appointment.lawyer.active else []
     return slot_rules.lawyers()

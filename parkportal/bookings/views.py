@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..models.booking import new_feed_token
 from ..timeutil import LOCAL, local_datetime, local_today, to_local, utcnow, week_bounds
-from ..web import audit, get_or_404, render, roles_required
+from ..web import audit, get_or_404, parse_id, render, roles_required
 from . import availability as plans
 from . import bp, ical, service
 from . import slots as slot_rules
@@ -53,27 +53,30 @@ SUCCESS = {
 
 
 def _services() -> list[ServiceType]:
+    """The active services in catalogue order."""
     return list(
         db.session.scalars(select(ServiceType).where(ServiceType.active.is_(True)).order_by(ServiceType.sort_order))
     )
 
 
 def _service(code: str | None) -> ServiceType | None:
+    """The active service with ``code``, else ``None``."""
     if not code:
         return None
     return db.session.scalar(select(ServiceType).where(ServiceType.code == code, ServiceType.active.is_(True)))
 
 
 def _lawyer(value) -> User | None:
-    if value in (None, ""):
+    """The active lawyer whose id is ``value`` (text from a form or URL), else ``None``."""
+    ident = parse_id(value)
+    if ident is None:
         return None
-    if not str(value).isdigit():
-        return None
-    user = db.session.get(User, int(value))
+    user = db.session.get(User, ident)
     return user if user is not None and user.is_lawyer and user.active else None
 
 
 def _lawyer_choices(blank: str | None) -> list[tuple[str, str]]:
+    """(id, name and title) of every active lawyer for a select, after an optional blank choice."""
     choices = [("", blank)] if blank else []
     for lawyer in slot_rules.lawyers():
         title = lawyer.lawyer_profile.title if lawyer.lawyer_profile and lawyer.lawyer_profile.title else ""
@@ -82,6 +85,7 @@ def _lawyer_choices(blank: str | None) -> list[tuple[str, str]]:
 
 
 def _parse_day(text: str | None) -> date | None:
+    """A YYYY-MM-DD date from user input, else ``None``."""
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError:
@@ -162,10 +166,20 @@ def _attach(form, error: service.BookingError) -> None:
 
 
 def _load(booking_id: int) -> Appointment:
+    """The booking with this id if the current user may see it, else 404."""
     return get_or_404(Appointment, booking_id, service.visible)
 
 
+#: What a booking card (``bookings/_card.html``) shows besides the appointment: loaded with the list, not per row.
+CARD_OPTIONS = (
+    selectinload(Appointment.service_type),
+    selectinload(Appointment.lawyer),
+    selectinload(Appointment.enterprise),
+)
+
+
 def _date_limits() -> dict:
+    """The first and last bookable day, for the date input's min and max."""
     now = utcnow()
     return {"min_day": local_today(now).isoformat(), "max_day": slot_rules.last_bookable_day(now).isoformat()}
 
@@ -180,11 +194,7 @@ def index():
     if current_user.is_staff:
         return redirect(url_for("bookings.staff_list"))
     now = utcnow()
-    base = (
-        select(Appointment)
-        .where(service.visible_clause(current_user))
-        .options(selectinload(Appointment.service_type), selectinload(Appointment.lawyer))
-    )
+    base = select(Appointment).where(service.visible_clause(current_user)).options(*CARD_OPTIONS)
     upcoming = db.session.scalars(
         base.where(Appointment.status.in_(service.OPEN_STATUSES), Appointment.end_at >= now).order_by(
             Appointment.start_at
@@ -228,7 +238,8 @@ def new():
         status = 403
     elif form.validate():
         if current_user.is_staff:
-            enterprise = db.session.get(Enterprise, int(form.enterprise_id.data)) if form.enterprise_id.data else None
+            ident = parse_id(form.enterprise_id.data)
+            enterprise = db.session.get(Enterprise, ident) if ident is not None else None
         lawyer = _lawyer(form.lawyer_id.data)
         try:
             if form.lawyer_id.data and lawyer is None:
@@ -283,7 +294,7 @@ def slots():
         lawyer_text,
         request.args.get("topic"),
         selected=request.args.get("start"),
-        ignore=_load(int(moving)) if moving.isdigit() else None,
+        ignore=_load(parse_id(moving)) if moving else None,
     )
     code = 422 if context["slot_error"] else 200
     return render("bookings/_slots.html", status=code, mode_hint_oob=bool(request.args.get("modes")), **context)
@@ -293,6 +304,7 @@ def slots():
 
 
 def _detail(appointment: Appointment, code: int = 200, error: str | None = None, **forms):
+    """The booking page with the actions the user may take and any forms that failed."""
     forms.setdefault("decline_form", DeclineForm(formdata=None))
     forms.setdefault("complete_form", CompleteForm(formdata=None))
     forms.setdefault("rate_form", RateForm(formdata=None))
@@ -462,7 +474,7 @@ def agenda():
     now = utcnow()
     today = local_today(now)
     begin, end = week_bounds(today)
-    mine = select(Appointment).where(Appointment.lawyer_id == current_user.id)
+    mine = select(Appointment).where(Appointment.lawyer_id == current_user.id).options(*CARD_OPTIONS)
     week = db.session.scalars(
         mine.where(
             Appointment.start_at >= begin,
@@ -476,6 +488,7 @@ def agenda():
         days.setdefault(to_local(item.start_at).date(), []).append(item)
     requests = db.session.scalars(
         select(Appointment)
+        .options(*CARD_OPTIONS)
         .where(
             Appointment.status == "requested",
             Appointment.start_at > now,
@@ -514,6 +527,7 @@ def _target_lawyer() -> User:
 
 
 def _availability_page(lawyer: User, code: int = 200, **forms):
+    """The availability editor for ``lawyer`` with any forms that failed."""
     forms.setdefault("rule_form", RuleForm(formdata=None))
     forms.setdefault("exception_form", ExceptionForm(formdata=None))
     if "specialties_form" not in forms:
@@ -535,6 +549,7 @@ def _availability_page(lawyer: User, code: int = 200, **forms):
 
 
 def _back_to_availability(lawyer: User):
+    """Redirect (303) to the availability editor of ``lawyer``."""
     args = {"lawyer": lawyer.id} if current_user.is_staff else {}
     return redirect(url_for("bookings.availability", **args), code=303)
 
@@ -637,6 +652,7 @@ def feed(token: str):
     since = utcnow() - timedelta(days=30)
     appointments = db.session.scalars(
         select(Appointment)
+        .options(*CARD_OPTIONS)
         .where(
             Appointment.lawyer_id == profile.user_id,
             Appointment.start_at >= since,
@@ -656,12 +672,7 @@ def feed(token: str):
 def staff_list():
     """Every booking, filtered by status, lawyer, service, enterprise and dates."""
     args = request.args
-    query = select(Appointment).options(
-        selectinload(Appointment.service_type),
-        selectinload(Appointment.lawyer),
-        selectinload(Appointment.enterprise),
-        selectinload(Appointment.feedback),
-    )
+    query = select(Appointment).options(*CARD_OPTIONS, selectinload(Appointment.feedback))
     filters = {
         "status": args.get("status", ""),
         "lawyer": args.get("lawyer", ""),
@@ -673,12 +684,12 @@ def staff_list():
     problems = []
     if filters["status"] in catalog.APPOINTMENT_STATUSES:
         query = query.where(Appointment.status == filters["status"])
-    if filters["lawyer"].isdigit():
-        query = query.where(Appointment.lawyer_id == int(filters["lawyer"]))
+    if parse_id(filters["lawyer"]) is not None:
+        query = query.where(Appointment.lawyer_id == parse_id(filters["lawyer"]))
     if filters["service"]:
         query = query.join(ServiceType).where(ServiceType.code == filters["service"])
-    if filters["enterprise"].isdigit():
-        query = query.where(Appointment.enterprise_id == int(filters["enterprise"]))
+    if parse_id(filters["enterprise"]) is not None:
+        query = query.where(Appointment.enterprise_id == parse_id(filters["enterprise"]))
     for key, bound in (("from", "start"), ("to", "end")):
         if filters[key]:
             day = _parse_day(filters[key])
