@@ -21,7 +21,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         400: (_("Bad request"), _("The request could not be understood. Please check what you entered.")),
         403: (_("Not allowed"), _("Your account is not allowed to do this.")),
         404: (_("Not found"), _("This page does not exist, or it is not yours to see.")),
-        405: (_("Not allowed"), _("This address can't be used like this.")),
+        405: (_("Wrong request method"), _("This address can't be used like this.")),
         413: (_("File too large"), _("The upload is larger than allowed. Please choose a smaller file.")),
         422: (_("Please check your input"), _("Some of what you entered can't be used.")),
         429: (

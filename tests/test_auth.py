@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from parkportal.extensions import db
 from parkportal.models import AuditLog, OutboxMessage, User
@@ -269,6 +269,25 @@ def test_first_user_invites_a_colleague_who_joins_the_enterprise(app, enterprise
         assert {"user.invited", "user.joined"} <= actions
     used = app.test_client().get(path)
     assert used.status_code == 303 and used.headers["Location"] == "/auth/login"
+
+
+def test_invitation_accepted_twice_at_once_is_refused_cleanly(app, enterprise_client, monkeypatch):
+    """When the same link is accepted in two tabs at once, the second gets a message, not a 500."""
+    enterprise_client.post("/auth/invite", data={"name": "王强", "email": "twice@example.cn"})
+    path = link_path(last_mail(app, "twice@example.cn"))
+    data = {"name": "王强", "phone": "", "password": "Joined2024", "password_confirm": "Joined2024"}
+    first, second = app.test_client(), app.test_client()
+    page = second.get(path)  # the second tab has the form open
+    assert page.status_code == 200
+    assert first.post(path, data=data).status_code == 303
+    # The second tab's request got past the "used already" check before the first committed.
+    from parkportal.auth import views as auth_views
+
+    monkeypatch.setattr(auth_views.accounts, "find_user_by_email", lambda email: None)
+    response = second.post(path, data=data)
+    assert response.status_code == 303 and response.headers["Location"] == "/auth/login"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "twice@example.cn")) == 1
 
 
 def test_only_the_first_user_may_invite(app):

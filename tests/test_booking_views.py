@@ -303,6 +303,31 @@ def test_lawyer_agenda_lists_requests_today_and_week(app, lawyer_client):
     assert "No appointments today." in html
 
 
+def test_lawyer_agenda_shows_the_next_seven_days_across_the_weekend(app, lawyer_client):
+    """An appointment six days ahead is on the agenda even when it falls in next calendar week (e.g. on Sundays)."""
+    with app.app_context():
+        from datetime import time
+
+        from parkportal.bookings.availability import add_weekly_range
+
+        lawyer = db.session.get(User, lawyer_client.user_id)
+        day = local_today() + timedelta(days=6)
+        add_weekly_range(lawyer, day.isoweekday(), time(9), time(17))
+        appointment = booking.book(
+            enterprise=factories.enterprise(),
+            service=service("consultation"),
+            start=at(day, "10:00"),
+            mode="video",
+            topic="contracts",
+            lawyer=lawyer,
+        )
+        db.session.commit()
+        appointment_id = appointment.id
+    html = english(lawyer_client).get("/bookings/agenda").get_data(as_text=True)
+    assert "The next 7 days" in html
+    assert f'data-booking-id="{appointment_id}"' in html
+
+
 def test_lawyer_completes_with_summary_and_private_notes_the_enterprise_rates_once(app, enterprise_client):
     """After completion the enterprise reads the summary (not the private notes) and rates once."""
     with app.app_context():

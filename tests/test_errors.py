@@ -72,7 +72,7 @@ def test_404(client, htmx):
 def test_405(client, htmx):
     """A GET to a POST-only address answers 405 with the error page."""
     response = english(client).get("/auth/logout", headers=HTMX if htmx else {})
-    (assert_fragment if htmx else assert_full_page)(response, 405, "Not allowed")
+    (assert_fragment if htmx else assert_full_page)(response, 405, "Wrong request method")
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])

@@ -218,15 +218,21 @@ def accept_invitation(token: str):
         return redirect(url_for("auth.login"), code=303)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
-        user = accounts.create_user(
-            email=data["m"],
-            password=form.password.data,
-            role="enterprise",
-            name=form.name.data,
-            enterprise=enterprise,
-            phone=form.phone.data,
-            locale=session.get("lang"),
-        )
+        try:
+            with db.session.begin_nested():
+                user = accounts.create_user(
+                    email=data["m"],
+                    password=form.password.data,
+                    role="enterprise",
+                    name=form.name.data,
+                    enterprise=enterprise,
+                    phone=form.phone.data,
+                    locale=session.get("lang"),
+                )
+        except (accounts.AccountError, IntegrityError):
+            # The same link was accepted a moment ago (two tabs, a double click).
+            flash(_("This invitation has been used already. Please sign in."), "info")
+            return redirect(url_for("auth.login"), code=303)
         audit("user.joined", enterprise, actor=user, email=user.email)
         _start_session(user)
         flash(_("Welcome to %(name)s on the portal.", name=enterprise.name), "success")

@@ -22,7 +22,7 @@ from ..models import (
     User,
 )
 from ..models.booking import new_feed_token
-from ..timeutil import LOCAL, local_datetime, local_today, to_local, utcnow, week_bounds
+from ..timeutil import LOCAL, local_datetime, local_today, to_local, utcnow
 from ..web import audit, get_or_404, parse_id, render, roles_required
 from . import availability as plans
 from . import bp, ical, service
@@ -470,10 +470,14 @@ def reschedule(booking_id: int):
 @bp.get("/agenda")
 @roles_required("lawyer")
 def agenda():
-    """The lawyer's day and week, the requests to answer and the appointments waiting for an outcome."""
+    """The lawyer's today and next seven days, the requests to answer and the appointments awaiting an outcome.
+
+    The coming seven days rather than the calendar week, so that on a Sunday the agenda shows Monday.
+    """
     now = utcnow()
     today = local_today(now)
-    begin, end = week_bounds(today)
+    begin = local_datetime(today, datetime.min.time())
+    end = local_datetime(today + timedelta(days=7), datetime.min.time())
     mine = select(Appointment).where(Appointment.lawyer_id == current_user.id).options(*CARD_OPTIONS)
     week = db.session.scalars(
         mine.where(
@@ -506,7 +510,6 @@ def agenda():
         days=days,
         requests=requests,
         outcome=outcome,
-        week_start=to_local(begin).date(),
     )
 
 

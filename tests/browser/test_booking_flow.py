@@ -148,3 +148,37 @@ def test_slot_shows_the_lawyer_the_topic_assigns(app, page, live_server):
     page.check("input[name=mode][value=onsite]")
     page.locator("#booking-form button[type=submit]").click()
     expect(page.locator(".booking-detail")).to_contain_text("刘洋")
+
+
+def test_cancelling_asks_first_and_a_no_changes_nothing(app, page, live_server):
+    """The cancel button asks for confirmation: dismissing keeps the booking, accepting cancels it."""
+    with app.app_context():
+        user = factories.enterprise_user()
+        lawyer = working_lawyer()
+        appointment = booking.book(
+            enterprise=user.enterprise,
+            service=service("consultation"),
+            start=at(future_weekday(3), "10:00"),
+            mode="video",
+            topic="contracts",
+            lawyer=lawyer,
+            actor=user,
+        )
+        db.session.commit()
+        email, booking_id = user.email, appointment.id
+    sign_in(page, live_server, email)
+    page.goto(f"{live_server}/bookings/{booking_id}")
+    detail = page.locator(".booking-detail")
+    cancel = page.locator(f'form[action="/bookings/{booking_id}/cancel"] button')
+
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    cancel.click()
+    page.wait_for_timeout(300)
+    assert questions, "no confirmation was asked"
+    page.reload()
+    expect(detail).to_have_attribute("data-status", "confirmed")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    cancel.click()
+    expect(detail).to_have_attribute("data-status", "cancelled")
