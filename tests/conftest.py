@@ -2,6 +2,10 @@
 
 Set ``PARKPORTAL_TEST_DATABASE_URL`` (e.g. ``postgresql://parkportal:…@127.0.0.1/parkportal_test``) to run
 the same suite on PostgreSQL; SQLite in a temporary file is the default.
+
+Set ``PARKPORTAL_TEST_NOW`` (an ISO local time in Asia/Shanghai, e.g. ``2026-12-06T23:59:30``) to run the suite
+as if the portal's clock started then: tests must not depend on today's weekday or the time of day, and
+``make test`` runs the suite once more on a shifted clock to prove it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,30 @@ from parkportal.extensions import db
 from . import factories
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shifted_clock():
+    """With PARKPORTAL_TEST_NOW, every ``timeutil.utcnow()`` runs from that moment on (the clock keeps ticking)."""
+    target = os.environ.get("PARKPORTAL_TEST_NOW")
+    if not target:
+        yield
+        return
+    import parkportal.timeutil as timeutil
+
+    real = timeutil.datetime
+    offset = real.fromisoformat(target).replace(tzinfo=timeutil.LOCAL) - real.now(timeutil.UTC)
+
+    class ShiftedDatetime(real):
+        """``datetime`` whose ``now()`` is offset; everything else is the real class."""
+
+        @classmethod
+        def now(cls, tz=None):
+            return real.now(tz) + offset
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(timeutil, "datetime", ShiftedDatetime)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

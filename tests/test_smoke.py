@@ -26,3 +26,20 @@ def test_pages_declare_an_icon_that_exists(client):
     assert icon.status_code == 200
     assert icon.mimetype == "image/svg+xml"
     icon.close()
+
+
+def test_shifted_clock_when_asked():
+    """With PARKPORTAL_TEST_NOW the portal's clock runs from that moment (make test uses it for a second run)."""
+    import os
+    from datetime import timedelta
+
+    import pytest
+
+    from parkportal.timeutil import LOCAL, parse_local_iso, utcnow
+
+    target = os.environ.get("PARKPORTAL_TEST_NOW")
+    if not target:
+        pytest.skip("PARKPORTAL_TEST_NOW not set")
+    start = parse_local_iso(target)
+    assert start <= utcnow() < start + timedelta(hours=1)
+    assert utcnow().astimezone(LOCAL).tzinfo is LOCAL
