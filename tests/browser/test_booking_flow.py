@@ -182,3 +182,25 @@ def test_cancelling_asks_first_and_a_no_changes_nothing(app, page, live_server):
     page.once("dialog", lambda dialog: dialog.accept())
     cancel.click()
     expect(detail).to_have_attribute("data-status", "cancelled")
+
+
+def test_only_the_services_modes_can_be_chosen(app, page, live_server):
+    """A checkup is on site only: the other modes are disabled and on site is chosen; a consultation offers all."""
+    with app.app_context():
+        user = factories.enterprise_user()
+        working_lawyer()
+        db.session.commit()
+        email = user.email
+    sign_in(page, live_server, email)
+    page.goto(live_server + "/bookings/new")
+    page.fill("input[name=date]", future_weekday(2).isoformat())
+    page.select_option("select[name=service]", "checkup")
+    expect(page.locator("#mode-hint")).to_have_attribute("data-modes", "onsite")
+    expect(page.locator("input[name=mode][value=video]")).to_be_disabled()
+    expect(page.locator("input[name=mode][value=phone]")).to_be_disabled()
+    expect(page.locator("input[name=mode][value=onsite]")).to_be_checked()
+    page.select_option("select[name=service]", "consultation")
+    expect(page.locator("#mode-hint")).to_have_attribute("data-modes", re.compile("phone"))
+    expect(page.locator("input[name=mode][value=video]")).to_be_enabled()
+    page.check("input[name=mode][value=video]")
+    expect(page.locator("input[name=mode][value=video]")).to_be_checked()
