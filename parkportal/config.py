@@ -18,6 +18,7 @@ ENV_KEYS: dict[str, type] = {
     "PARTNER_FIRM_NAME": str,
     "PARTNER_FIRM_NAME_EN": str,
     "SERVICE_STATION_ADDRESS": str,
+    "SERVICE_STATION_ADDRESS_EN": str,
     "COVERAGE_TARGET": int,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
@@ -58,6 +59,7 @@ class Defaults:
     PARTNER_FIRM_NAME = "江苏常新律师事务所"
     PARTNER_FIRM_NAME_EN = "Jiangsu Changxin Law Firm"
     SERVICE_STATION_ADDRESS = "园区综合服务中心一楼 法治服务站"
+    SERVICE_STATION_ADDRESS_EN = "Legal service station, ground floor of the park service centre"
     #: The portal's public address, for links in e-mails and calendar files made outside a request (cron).
     PORTAL_URL = "http://127.0.0.1:5000"
     COVERAGE_TARGET = 70

@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
             "locale": locale,
             "park_name": config["PARK_NAME_EN"] if english else config["PARK_NAME"],
             "firm_name": config["PARTNER_FIRM_NAME_EN"] if english else config["PARTNER_FIRM_NAME"],
+            "station_address": config["SERVICE_STATION_ADDRESS_EN"] if english else config["SERVICE_STATION_ADDRESS"],
             "unread_count": _unread_count(),
             "current_path": _current_path() if request else "/",
         }

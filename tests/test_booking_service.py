@@ -80,7 +80,7 @@ def test_the_booking_email_speaks_the_recipients_language_with_its_punctuation(p
     assert mail.subject == f"New booking: Legal consultation, {day} 10:00 (#{appointment.id})"
     assert "\nService: Legal consultation\n" in mail.body_text
     assert f"\nWhen: {day} 10:00–10:30 (Beijing time)\n" in mail.body_text
-    address = app.config["SERVICE_STATION_ADDRESS"]
+    address = app.config["SERVICE_STATION_ADDRESS_EN"]  # the English address in an English e-mail
     assert f"\nHow: On site at the park service station · {address}\n" in mail.body_text
     assert f"{day} 10:00–10:30 (Beijing time)</td>" in mail.body_html
 
