@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from parkportal import create_app
 
+from .. import factories
 from ..conftest import TEST_SECRET
 
 CHROMIUM = "/usr/bin/chromium"
@@ -93,3 +94,13 @@ def screenshot(page):
         return path
 
     return take
+
+
+def sign_in(page, base: str, email: str, password: str = factories.PASSWORD) -> None:
+    """Sign in through the login form and wait until the portal has answered (the form is htmx-boosted)."""
+    page.context.clear_cookies()
+    page.goto(base + "/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)

@@ -12,18 +12,9 @@ from parkportal.extensions import db
 
 from .. import factories
 from ..booking_support import at, future_weekday, iso, service, working_lawyer
+from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, live_server, email):
-    """Sign in through the login page."""
-    page.context.clear_cookies()
-    page.goto(live_server + "/auth/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_enterprise_books_lawyer_confirms_enterprise_downloads_ics(app, page, live_server, screenshot, tmp_path):

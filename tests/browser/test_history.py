@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from parkportal.extensions import db
 
 from .. import factories
-from .test_booking_flow import sign_in
+from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from parkportal.extensions import db
 
 from .. import factories
 from ..test_registration import bad_check_digit
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,14 +20,6 @@ PASSWORD = "Browser2024"
 def submit(page) -> None:
     """Press the main form's submit button (not the language switch or sign-out)."""
     page.locator("main form button[type=submit]").first.click()
-
-
-def sign_in(page, base: str, email: str, password: str) -> None:
-    """Sign in through the login form."""
-    page.goto(base + "/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    submit(page)
 
 
 def fill_registration(page, uscc: str, **overrides: str) -> None:
