@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import abort, make_response, render_template, request
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
+from sqlalchemy import inspect as sa_inspect
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
@@ -107,11 +108,19 @@ def audit(action: str, obj: Any = None, actor: User | None = None, **details: An
         actor=actor,
         action=action,
         object_type=type(obj).__tablename__ if obj is not None else "system",
-        object_id=getattr(obj, "id", None),
+        object_id=_object_id(obj),
         details={k: _jsonable(v) for k, v in details.items()},
     )
     db.session.add(entry)
     return entry
+
+
+def _object_id(obj: Any) -> int | None:
+    """The record's primary key when it is one number (a lawyer profile's is its user's id), else ``None``."""
+    if obj is None:
+        return None
+    key = sa_inspect(obj).mapper.primary_key_from_instance(obj)
+    return key[0] if len(key) == 1 and isinstance(key[0], int) else None
 
 
 def _jsonable(value: Any) -> Any:

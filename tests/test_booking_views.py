@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 
 from parkportal.bookings import service as booking
 from parkportal.extensions import db
-from parkportal.models import Appointment, AvailabilityException, AvailabilityRule, OutboxMessage, User
+from parkportal.models import (
+    Appointment,
+    AuditLog,
+    AvailabilityException,
+    AvailabilityRule,
+    OutboxMessage,
+    User,
+)
 from parkportal.timeutil import local_today
 
 from . import factories
@@ -236,6 +243,37 @@ def test_staff_books_on_behalf_of_an_enterprise(app, staff_client, lawyer_id):
         )
 
 
+def test_staff_booking_on_behalf_are_told_the_enterprise_knows(app, staff_client, lawyer_id):
+    """After booking on behalf, staff read that the enterprise was told, not "you'll get a reminder"."""
+    with app.app_context():
+        enterprise = factories.enterprise(name="常州代约测试有限公司")
+        db.session.commit()
+        enterprise_id = enterprise.id
+    english(staff_client)
+    data = form(future_weekday(2), enterprise_id=str(enterprise_id))
+    page = staff_client.post("/bookings/new", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "The booking is confirmed. The enterprise has been told." in page
+    assert "You'll get a reminder" not in page
+
+
+def test_an_archived_enterprise_is_told_it_is_archived_not_pending(app, enterprise_client, lawyer_id):
+    """An archived enterprise's user sees the archived notice (not "verification pending") and can't book."""
+    from parkportal import accounts
+
+    with app.app_context():
+        user = db.session.get(User, enterprise_client.user_id)
+        accounts.set_enterprise_status(user.enterprise, "archived")
+        db.session.commit()
+    english(enterprise_client)
+    html = enterprise_client.get("/bookings/new").get_data(as_text=True)
+    assert 'data-enterprise-status="archived"' in html and "no longer active on the roster" in html
+    assert "Verification pending" not in html and 'name="start"' not in html
+    response = enterprise_client.post("/bookings/new", data=form(future_weekday(2)))
+    assert response.status_code == 403 and "no longer active on the roster" in response.get_data(as_text=True)
+    assert "verified" not in response.get_data(as_text=True).split("<main", 1)[1]
+    assert appointments(app) == 0
+
+
 def test_ics_download_uses_shanghai_time(app, enterprise_client, lawyer_id):
     """GET /bookings/<id>.ics is a calendar file with TZID=Asia/Shanghai and the local wall-clock time."""
     day = future_weekday(2)
@@ -457,6 +495,32 @@ def test_exception_times_missing_or_reversed_are_explained_next_to_the_field(
         assert db.session.scalar(select(func.count()).select_from(AvailabilityException)) == 0
 
 
+def test_the_same_exception_saved_twice_is_stored_once(app, lawyer_client):
+    """A day off submitted twice (double click, a second tab) is one entry; the later note wins."""
+    day = future_weekday(3).isoformat()
+    for note in ("出庭", "出庭（武进法院）"):
+        data = {"day": day, "kind": "off", "note": note}
+        assert lawyer_client.post("/bookings/availability/exceptions", data=data).status_code == 303
+    partial = {"day": day, "kind": "off", "start_time": "09:00", "end_time": "12:00"}
+    assert lawyer_client.post("/bookings/availability/exceptions", data=partial).status_code == 303
+    with app.app_context():
+        rows = db.session.scalars(select(AvailabilityException).order_by(AvailabilityException.id)).all()
+        assert [(r.start_time is None, r.note) for r in rows] == [(True, "出庭（武进法院）"), (False, None)]
+
+
+def test_availability_changes_are_audited_with_the_lawyers_id(app, staff_client, lawyer_id):
+    """Audit entries about a lawyer's profile (specialties, feed) name it by its key, not "#None"."""
+    english(staff_client)
+    data = {"specialties": ["labor"]}
+    assert staff_client.post(f"/bookings/availability/specialties?lawyer={lawyer_id}", data=data).status_code == 303
+    assert staff_client.post(f"/bookings/availability/feed?lawyer={lawyer_id}").status_code == 303
+    with app.app_context():
+        entries = db.session.scalars(select(AuditLog).where(AuditLog.object_type == "lawyer_profile")).all()
+        assert {e.action for e in entries} == {"availability.specialties", "availability.feed_regenerated"}
+        assert {e.object_id for e in entries} == {lawyer_id}
+    assert "#None" not in staff_client.get("/admin/audit").get_data(as_text=True)
+
+
 def test_staff_edit_any_lawyers_plan_and_a_lawyer_cannot_touch_anothers(app, staff_client, lawyer_client, lawyer_id):
     """Staff edit a chosen lawyer's plan; a lawyer's delete of another lawyer's range is a 404."""
     response = staff_client.post(
@@ -512,6 +576,8 @@ def test_staff_list_filters(app, staff_client, lawyer_id):
         assert "<html" not in body
         assert {int(x) for x in re.findall(r'data-booking-id="(\d+)"', body)} == expected, query
     assert "YYYY-MM-DD" in staff_client.get("/bookings/all?from=someday").get_data(as_text=True)
+    both_bad = staff_client.get("/bookings/all?from=someday&to=2026-13-01").get_data(as_text=True)
+    assert both_bad.count('<p class="field-error" role="alert">') == 1  # one hint, not one per date
 
 
 def test_send_reminders_cli_queues_once(app, runner, lawyer_id):

@@ -51,15 +51,32 @@ def exceptions(lawyer_id: int, since: date | None = None) -> list[AvailabilityEx
 def add_exception(
     lawyer: User, day: date, kind: str, start: time | None = None, end: time | None = None, note: str | None = None
 ) -> AvailabilityException:
-    """Record time off (``off``; without times: the whole day) or extra hours (``extra``) on ``day``. Flushes."""
+    """Record time off (``off``; without times: the whole day) or extra hours (``extra``) on ``day``. Flushes.
+
+    The same exception entered again is not stored twice: the existing one comes back (with the new note, if any).
+    """
     if kind not in ("off", "extra"):
         raise ValueError("kind must be 'off' or 'extra'")
     if (start is None) != (end is None) or (start is not None and end is not None and start >= end):
         raise ValueError("a range needs a start before its end")
     if kind == "extra" and start is None:
         raise ValueError("extra hours need a time range")
+    note = (note or "").strip() or None
+    same = db.session.scalar(
+        select(AvailabilityException).where(
+            AvailabilityException.lawyer_id == lawyer.id,
+            AvailabilityException.day == day,
+            AvailabilityException.kind == kind,
+            AvailabilityException.start_time.is_(None) if start is None else AvailabilityException.start_time == start,
+            AvailabilityException.end_time.is_(None) if end is None else AvailabilityException.end_time == end,
+        )
+    )
+    if same is not None:  # saved twice (a double submit, a second tab): one entry, with the latest note
+        same.note = note or same.note
+        db.session.flush()
+        return same
     exception = AvailabilityException(
-        lawyer_id=lawyer.id, day=day, kind=kind, start_time=start, end_time=end, note=(note or "").strip() or None
+        lawyer_id=lawyer.id, day=day, kind=kind, start_time=start, end_time=end, note=note
     )
     db.session.add(exception)
     db.session.flush()

@@ -232,9 +232,10 @@ def new():
         form.service.data = request.args.get("service", form.service.data)
         form.date.data = request.args.get("date", form.date.data)
     elif blocked:
-        form.form_errors.append(
-            _("Booking opens once the park service station has verified %(name)s.", name=enterprise.name)
-        )
+        if enterprise.status != "archived":  # an archived enterprise's notice says it all
+            form.form_errors.append(
+                _("Booking opens once the park service station has verified %(name)s.", name=enterprise.name)
+            )
         status = 403
     elif form.validate():
         if current_user.is_staff:
@@ -258,7 +259,9 @@ def new():
             _attach(form, error)
             status = 422
         else:
-            if appointment.status == "confirmed":
+            if current_user.is_staff and appointment.status == "confirmed":  # staff get no reminder: they booked
+                flash(_("The booking is confirmed. The enterprise has been told."), "success")
+            elif appointment.status == "confirmed":
                 flash(_("Booked and confirmed. You'll get a reminder the day before."), "success")
             else:
                 flash(_("Your request is sent. The lawyer will confirm it soon."), "success")
@@ -697,7 +700,8 @@ def staff_list():
         if filters[key]:
             day = _parse_day(filters[key])
             if day is None:
-                problems.append(_("Enter dates as YYYY-MM-DD."))
+                if not problems:  # one hint for both dates
+                    problems.append(_("Enter dates as YYYY-MM-DD."))
                 continue
             moment = local_datetime(day if bound == "start" else day + timedelta(days=1), datetime.min.time())
             query = query.where(Appointment.start_at >= moment if bound == "start" else Appointment.start_at < moment)
