@@ -383,10 +383,38 @@ def test_staff_account_form_validates(app, staff_client):
     assert response.status_code == 422
     assert field_error(page, "role") == "Not a valid choice."
     assert field_error(page, "name") == "Enter a name."
-    assert field_error(page, "email").startswith("An account with this e-mail address")
+    assert field_error(page, "email") == "An account with this e-mail address exists already."  # not "sign in"
     assert field_error(page, "password") == "Use at least 8 characters."
     with app.app_context():
         assert len(db.session.scalars(select(User)).all()) == 2
+
+
+def test_staff_choose_a_lawyers_specialties_with_check_boxes(app, staff_client):
+    """The account form offers the specialties as check boxes and stores the ones ticked."""
+    page = staff_client.get("/admin/users/new").get_data(as_text=True)
+    assert 'type="checkbox"' in page and 'value="labor"' in page
+    data = {
+        "role": "lawyer",
+        "name": "孙律师",
+        "email": "sun2@changxin-law.cn",
+        "password": "Lawyer2024",
+        "password_confirm": "Lawyer2024",
+        "specialties": ["labor", "ip"],
+    }
+    assert staff_client.post("/admin/users/new", data=data).status_code == 303
+    with app.app_context():
+        lawyer = db.session.scalars(select(User).where(User.email == "sun2@changxin-law.cn")).one()
+        assert lawyer.lawyer_profile.specialty_list == ["labor", "ip"]
+
+
+def test_an_archived_enterprise_cannot_invite(app, enterprise_client):
+    """Once the enterprise is archived, its first user is offered no invitation and the page refuses."""
+    with app.app_context():
+        user = db.session.get(User, enterprise_client.user_id)
+        user.enterprise.status = "archived"
+        db.session.commit()
+    assert "/auth/invite" not in enterprise_client.get("/enterprises/mine").get_data(as_text=True)
+    assert enterprise_client.get("/auth/invite").status_code == 403
 
 
 def test_staff_deactivate_a_user_who_is_signed_out(app, staff_client):

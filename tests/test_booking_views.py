@@ -341,6 +341,20 @@ def test_lawyer_agenda_lists_requests_today_and_week(app, lawyer_client):
     assert "No appointments today." in html
 
 
+def test_a_lawyer_without_a_weekly_plan_is_told_enterprises_cannot_book(app, lawyer_client):
+    """A new lawyer's agenda says that bookings need a weekly plan; once there is one, the notice goes."""
+    html = english(lawyer_client).get("/bookings/agenda").get_data(as_text=True)
+    assert "data-no-plan" in html and "Enterprises can't book you yet" in html
+    with app.app_context():
+        from datetime import time
+
+        from parkportal.bookings.availability import add_weekly_range
+
+        add_weekly_range(db.session.get(User, lawyer_client.user_id), 1, time(9), time(12))
+        db.session.commit()
+    assert "data-no-plan" not in lawyer_client.get("/bookings/agenda").get_data(as_text=True)
+
+
 def test_lawyer_agenda_shows_the_next_seven_days_across_the_weekend(app, lawyer_client):
     """An appointment six days ahead is on the agenda even when it falls in next calendar week (e.g. on Sundays)."""
     with app.app_context():

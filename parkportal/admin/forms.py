@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from .. import catalog
-from ..auth.forms import PasswordPair, strip, validate_new_email, validate_phone
+from .. import accounts, catalog
+from ..auth.forms import PasswordPair, strip, validate_phone
+from ..fields import MultiCheckboxField
+
+
+def validate_unused_email(form, field):
+    """Nobody has an account with this address yet (said to staff, who create it for someone else)."""
+    if accounts.find_user_by_email(field.data) is not None:
+        raise ValidationError(_l("An account with this e-mail address exists already."))
 
 
 class CreateUserForm(PasswordPair, FlaskForm):
@@ -26,9 +33,9 @@ class CreateUserForm(PasswordPair, FlaskForm):
         validators=[
             DataRequired(_l("Enter an e-mail address.")),
             Email(_l("Enter a valid e-mail address."), check_deliverability=False),
-            validate_new_email,
+            validate_unused_email,
         ],
     )
     phone = StringField(_l("Phone"), filters=[strip], validators=[validate_phone])
     title = StringField(_l("Title (lawyers)"), filters=[strip], validators=[Length(max=100)])
-    specialties = SelectMultipleField(_l("Specialties (lawyers)"), choices=catalog.select_choices(catalog.TOPICS))
+    specialties = MultiCheckboxField(_l("Specialties (lawyers)"), choices=catalog.select_choices(catalog.TOPICS))

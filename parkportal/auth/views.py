@@ -182,7 +182,7 @@ def reset_password(token: str):
 @roles_required("enterprise")
 def invite():
     """The enterprise's first user invites a colleague by e-mail."""
-    if not current_user.is_first_user:
+    if not current_user.is_first_user or current_user.enterprise.status == "archived":
         abort(403)
     form = InviteForm()
     if form.validate_on_submit():

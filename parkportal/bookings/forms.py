@@ -8,16 +8,15 @@ from wtforms import (
     DateField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import catalog
+from ..fields import MultiCheckboxField
 from ..timeutil import parse_local_iso
 from ..web import parse_id
 
@@ -197,13 +196,6 @@ class ExceptionForm(FlaskForm):
         else:
             return valid
         return False
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as check boxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class SpecialtiesForm(FlaskForm):

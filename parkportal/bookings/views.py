@@ -506,8 +506,12 @@ def agenda():
     outcome = db.session.scalars(
         mine.where(Appointment.status == "confirmed", Appointment.start_at <= now).order_by(Appointment.start_at)
     ).all()
+    has_plan = db.session.scalar(
+        select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == current_user.id).limit(1)
+    )
     return render(
         "bookings/agenda.html",
+        has_plan=has_plan is not None,
         today=today,
         today_items=today_items,
         days=days,
