@@ -70,8 +70,8 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("bookings.ics", "GET"): (LOGIN, 404, 404, 200),
     ("bookings.cancel", "POST"): (LOGIN, 404, 404, 303),
     ("bookings.confirm", "POST"): (LOGIN, 404, 404, 409),  # confirmed already
-    ("bookings.decline", "POST"): (LOGIN, 404, 404, 422),  # the reason is missing
-    ("bookings.complete", "POST"): (LOGIN, 404, 404, 422),  # the summary is missing
+    ("bookings.decline", "POST"): (LOGIN, 404, 404, 409),  # confirmed already: only requests are declined
+    ("bookings.complete", "POST"): (LOGIN, 404, 404, 409),  # it hasn't started yet
     ("bookings.no_show", "POST"): (LOGIN, 404, 404, 409),
     ("bookings.rate", "POST"): (LOGIN, 404, 404, 403),  # only the enterprise rates
     ("bookings.reschedule", "GET"): (LOGIN, 404, 404, 200),

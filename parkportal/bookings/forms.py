@@ -112,11 +112,9 @@ class DeclineForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason, for the enterprise"),
         filters=[strip],
-        validators=[
-            DataRequired(_l("Tell the enterprise why you decline, so it can find other help.")),
-            Length(max=2000),
-        ],
-        render_kw={"rows": 2},
+        validators=[Length(max=2000)],
+        description=_l("Tell the enterprise why you decline, so it can find other help."),
+        render_kw={"rows": 2, "required": True},
     )
 
 
@@ -126,7 +124,7 @@ class CompleteForm(FlaskForm):
     summary = TextAreaField(
         _l("Summary for the enterprise"),
         filters=[strip],
-        validators=[DataRequired(_l("Write a short summary for the enterprise.")), Length(max=5000)],
+        validators=[Length(max=5000)],
         render_kw={"rows": 4},
     )
     private_notes = TextAreaField(

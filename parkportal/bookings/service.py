@@ -392,11 +392,14 @@ def confirm(appointment: Appointment, actor: User, now: datetime | None = None) 
 
 
 def decline(appointment: Appointment, actor: User, reason: str, now: datetime | None = None) -> Appointment:
-    """The lawyer declines a request, saying why; the time frees up."""
+    """The lawyer declines a request, saying why (the page asks for a reason; a bare POST gets a general one).
+
+    The time frees up.
+    """
     _check(actor, "decline", appointment)
-    reason = (reason or "").strip()
-    if not reason:
-        raise BookingError(_("Tell the enterprise why you decline, so it can find other help."), "reason")
+    reason = (reason or "").strip() or _(
+        "The lawyer can't take this request. Please choose another time or another lawyer."
+    )
     _release(appointment)
     appointment.status = "declined"
     appointment.decline_reason = reason[:2000]
@@ -432,16 +435,13 @@ def cancel(appointment: Appointment, actor: User, now: datetime | None = None) -
 def complete(
     appointment: Appointment, actor: User, summary: str, private_notes: str = "", now: datetime | None = None
 ) -> Appointment:
-    """Mark a held appointment done, with a summary for the enterprise and the lawyer's private notes."""
+    """Mark a held appointment done, with a summary for the enterprise and the lawyer's private notes (both optional)."""
     now = now or utcnow()
     _check(actor, "complete", appointment)
     if appointment.start_at > now:
         raise WrongState(_("An appointment can be completed once it has started."))
-    summary = (summary or "").strip()
-    if not summary:
-        raise BookingError(_("Write a short summary for the enterprise."), "summary")
     appointment.status = "completed"
-    appointment.summary = summary
+    appointment.summary = (summary or "").strip() or None
     appointment.private_notes = (private_notes or "").strip() or None
     appointment.completed_at = now
     audit("booking.completed", appointment, actor=actor)
