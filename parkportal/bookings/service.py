@@ -435,7 +435,7 @@ def cancel(appointment: Appointment, actor: User, now: datetime | None = None) -
 def complete(
     appointment: Appointment, actor: User, summary: str, private_notes: str = "", now: datetime | None = None
 ) -> Appointment:
-    """Mark a held appointment done, with a summary for the enterprise and the lawyer's private notes (both optional)."""
+    """Mark a held appointment done, with an (optional) summary for the enterprise and private notes."""
     now = now or utcnow()
     _check(actor, "complete", appointment)
     if appointment.start_at > now:
