@@ -75,7 +75,7 @@ SERVICE_DESCRIPTIONS = {
 
 #: code: (duration in minutes, allowed modes, lawyer must confirm first, matching topics)
 SERVICE_DEFAULTS: dict[str, tuple[int, str, bool, str]] = {
-    "consultation": (30, "onsite,video,phone", False, ""),
+    "consultation": (30, "onsite,video,phone", True, ""),
     "checkup": (90, "onsite", True, "company_law,contracts,labor"),
     "contract_review": (60, "onsite,video", True, "contracts"),
     "labor": (60, "onsite,video,phone", False, "labor"),

@@ -62,7 +62,7 @@ def make_booking(app, world, state: str) -> int:
                 status="confirmed" if state == "started" else state,
             )
         else:
-            code = "checkup" if state == "requested" else "consultation"
+            code = "checkup" if state == "requested" else "labor"  # labour advice is confirmed at once
             appointment = booking.book(
                 enterprise=enterprise,
                 service=service(code),

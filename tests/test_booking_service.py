@@ -35,26 +35,33 @@ def people(ctx):
     return {"lawyer": lawyer, "user": user, "enterprise": user.enterprise, "staff": factories.staff()}
 
 
-def make(people, hhmm="10:00", code="consultation", day=None, now=None, **kw):
-    """Book through the domain as the enterprise user."""
-    return booking.book(
+def make(people, hhmm="10:00", code="consultation", day=None, now=None, confirm=None, **kw):
+    """Book through the domain as the enterprise user; a consultation is then confirmed by its lawyer.
+
+    ``confirm`` (default: for consultations) has the lawyer confirm a requested booking at once.
+    """
+    lawyer = kw.pop("lawyer", people["lawyer"])
+    appointment = booking.book(
         enterprise=people["enterprise"],
         service=service(code),
         start=at(day or future_weekday(2), hhmm),
         mode=kw.pop("mode", "onsite"),
         topic=kw.pop("topic", "labor"),
         description=kw.pop("description", "劳动合同续签与竞业限制"),
-        lawyer=kw.pop("lawyer", people["lawyer"]),
+        lawyer=lawyer,
         actor=people["user"],
         now=now,
     )
+    if (code == "consultation" if confirm is None else confirm) and appointment.status == "requested":
+        booking.confirm(appointment, appointment.lawyer, now=now)
+    return appointment
 
 
 def test_service_without_confirmation_is_confirmed_and_tells_the_lawyer_with_ics(people):
-    """A consultation is confirmed at once, holds its unit, is audited and reaches the lawyer with an .ics."""
-    appointment = make(people)
+    """Labour advice is confirmed at once, holds its units, is audited and reaches the lawyer with an .ics."""
+    appointment = make(people, code="labor")
     assert appointment.status == "confirmed" and appointment.confirmed_at is not None
-    assert len(units(appointment)) == 1
+    assert len(units(appointment)) == 2
     assert count(AuditLog, AuditLog.action == "booking.created", AuditLog.object_id == appointment.id) == 1
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["lawyer"].email))
     assert mail.attachment_name == f"booking-{appointment.id}.ics" and b"BEGIN:VEVENT" in mail.attachment
@@ -77,7 +84,7 @@ def test_the_booking_email_speaks_the_recipients_language_with_its_punctuation(p
     appointment = make(people, "10:00")
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["lawyer"].email))
     day = future_weekday(2).isoformat()
-    assert mail.subject == f"New booking: Legal consultation, {day} 10:00 (#{appointment.id})"
+    assert mail.subject == f"New booking request: Legal consultation, {day} 10:00 (#{appointment.id})"
     assert "\nService: Legal consultation\n" in mail.body_text
     assert f"\nWhen: {day} 10:00–10:30 (Beijing time)\n" in mail.body_text
     address = app.config["SERVICE_STATION_ADDRESS_EN"]  # the English address in an English e-mail
@@ -316,7 +323,7 @@ def test_every_change_is_in_the_audit_log_and_tells_the_other_party(people):
     moved = booking.reschedule(first, lawyer, at(day, "13:00"))
     booking.complete(moved, lawyer, "总结", now=at(day, "13:30"))
     booking.rate(moved, user, 5)
-    second = make(people, "16:00", day=day)
+    second = make(people, "16:00", day=day, confirm=False)
     booking.cancel(second, staff)
     third = make(people, "09:00", code="dispute", day=day + timedelta(days=1))
     booking.decline(third, lawyer, "利益冲突")

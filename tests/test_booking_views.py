@@ -155,7 +155,8 @@ def test_enterprise_books_and_sees_it_in_its_list(app, enterprise_client, lawyer
     assert f'data-booking-id="{booking_id}"' in listing
     with app.app_context():
         stored = db.session.get(Appointment, booking_id)
-        assert stored.start_at.hour == 2 and stored.status == "confirmed" and stored.mode == "video"
+        # A consultation waits for the lawyer's confirmation (the issue's flow: the lawyer confirms it).
+        assert stored.start_at.hour == 2 and stored.status == "requested" and stored.mode == "video"
 
 
 def test_empty_list_invites_to_book(enterprise_client):
@@ -252,8 +253,11 @@ def test_staff_booking_on_behalf_are_told_the_enterprise_knows(app, staff_client
     english(staff_client)
     data = form(future_weekday(2), enterprise_id=str(enterprise_id))
     page = staff_client.post("/bookings/new", data=data, follow_redirects=True).get_data(as_text=True)
-    assert "The booking is confirmed. The enterprise has been told." in page
+    assert "The request is sent to the lawyer. The enterprise has been told." in page
     assert "You'll get a reminder" not in page
+    labour = form(future_weekday(2), "14:00", service="labor", enterprise_id=str(enterprise_id))
+    page = staff_client.post("/bookings/new", data=labour, follow_redirects=True).get_data(as_text=True)
+    assert "The booking is confirmed. The enterprise has been told." in page
 
 
 def test_an_archived_enterprise_is_told_it_is_archived_not_pending(app, enterprise_client, lawyer_id):
@@ -558,7 +562,7 @@ def test_staff_list_filters(app, staff_client, lawyer_id):
         first, second = factories.enterprise(), factories.enterprise()
         a = booking.book(
             enterprise=first,
-            service=service("consultation"),
+            service=service("labor"),  # confirmed at once
             start=at(day, "09:00"),
             mode="onsite",
             topic="labor",
@@ -578,7 +582,7 @@ def test_staff_list_filters(app, staff_client, lawyer_id):
     assert all(f'data-booking-id="{i}"' in html for i in ids)
     cases = {
         "status=requested": {ids[1]},
-        "service=consultation": {ids[0]},
+        "service=labor": {ids[0]},
         f"enterprise={first_id}": {ids[0]},
         f"lawyer={lawyer_id}": set(ids),
         f"from={day + timedelta(days=1)}": set(),
@@ -703,7 +707,7 @@ def test_reschedule_offers_times_overlapping_the_booking_itself(app, lawyer_id):
 def test_emails_show_shanghai_time(app, enterprise_client, lawyer_id):
     """The lawyer's e-mail about a 09:30 booking says 09:30, like the page and the .ics."""
     day = future_weekday(2)
-    enterprise_client.post("/bookings/new", data=form(day, "09:30"))
+    enterprise_client.post("/bookings/new", data=form(day, "09:30", service="labor"))  # confirmed: with .ics
     with app.app_context():
         mail = db.session.scalar(select(OutboxMessage))
         assert f"{day.isoformat()} 09:30" in mail.body_text and "T093000" in mail.attachment.decode()

@@ -174,7 +174,7 @@ def bystander(app) -> Bystander:
         day = future_weekday(2)
         booking = book(
             enterprise=user.enterprise,
-            service=service("consultation"),
+            service=service("labor"),
             start=at(day, "10:00"),
             mode="video",
             topic="contracts",

@@ -261,6 +261,8 @@ def new():
         else:
             if current_user.is_staff and appointment.status == "confirmed":  # staff get no reminder: they booked
                 flash(_("The booking is confirmed. The enterprise has been told."), "success")
+            elif current_user.is_staff:
+                flash(_("The request is sent to the lawyer. The enterprise has been told."), "success")
             elif appointment.status == "confirmed":
                 flash(_("Booked and confirmed. You'll get a reminder the day before."), "success")
             else:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_enterprise_books_lawyer_confirms_enterprise_downloads_ics(app, page, live_server, screenshot, tmp_path):
-    """Book a contract review via the htmx slot picker; the lawyer confirms; the enterprise sees it, gets the .ics."""
+    """Book a consultation via the htmx slot picker; the lawyer confirms; the enterprise sees it, gets the .ics."""
     with app.app_context():
         user = factories.enterprise_user()
         lawyer = working_lawyer(specialties="contracts", name="陈明")
@@ -30,7 +30,7 @@ def test_enterprise_books_lawyer_confirms_enterprise_downloads_ics(app, page, li
 
     sign_in(page, live_server, user_email)
     page.goto(live_server + "/bookings/new")
-    page.select_option("select[name=service]", "contract_review")
+    page.select_option("select[name=service]", "consultation")
     page.fill("input[name=date]", day.isoformat())
     slot = page.locator(f'[data-start="{iso(day, "10:00")}"]')
     expect(slot).to_be_visible()  # loaded by htmx from GET /bookings/slots
@@ -168,7 +168,7 @@ def test_cancelling_asks_first_and_a_no_changes_nothing(app, page, live_server):
     page.wait_for_timeout(300)
     assert questions, "no confirmation was asked"
     page.reload()
-    expect(detail).to_have_attribute("data-status", "confirmed")
+    expect(detail).to_have_attribute("data-status", "requested")  # a consultation waits for the lawyer
 
     page.once("dialog", lambda dialog: dialog.accept())
     cancel.click()
