@@ -184,3 +184,45 @@ def employee_band(value: str | int | None) -> str | None:
         if count <= upper:
             return band
     return "300+"
+
+
+#: Audit log actions (the stored codes) → what staff read.
+AUDIT_ACTIONS = {
+    "enterprise.registered": _l("Enterprise registered"),
+    "enterprise.verified": _l("Enterprise verified"),
+    "enterprise.archived": _l("Enterprise archived"),
+    "enterprise.pending": _l("Enterprise reopened for verification"),
+    "user.created": _l("Account created"),
+    "user.invited": _l("Colleague invited"),
+    "user.joined": _l("Invited colleague joined"),
+    "user.activated": _l("Account reactivated"),
+    "user.deactivated": _l("Account deactivated"),
+    "user.password_changed": _l("Password changed"),
+    "user.password_reset": _l("Password reset by e-mail link"),
+    "booking.created": _l("Booking made"),
+    "booking.confirmed": _l("Booking confirmed"),
+    "booking.declined": _l("Booking request declined"),
+    "booking.cancelled": _l("Booking cancelled"),
+    "booking.rescheduled": _l("Booking rescheduled"),
+    "booking.completed": _l("Appointment completed"),
+    "booking.no_show": _l("No-show recorded"),
+    "booking.rated": _l("Service rated"),
+    "availability.rule_added": _l("Weekly availability added"),
+    "availability.rule_removed": _l("Weekly availability removed"),
+    "availability.exception_added": _l("Day off or extra hours added"),
+    "availability.exception_removed": _l("Day off or extra hours removed"),
+    "availability.specialties": _l("Specialties changed"),
+    "availability.feed_regenerated": _l("Calendar address renewed"),
+}
+
+#: Audit log object types (table names) → what staff read.
+AUDIT_OBJECTS = {
+    "enterprise": _l("Enterprise"),
+    "user_account": _l("Account"),
+    "appointment": _l("Booking"),
+    "lawyer_profile": _l("Lawyer"),
+    "availability_rule": _l("Weekly availability"),
+    "availability_exception": _l("Day off or extra hours"),
+    "feedback": _l("Rating"),
+    "system": _l("System"),
+}

@@ -477,3 +477,28 @@ def test_session_keeps_language_over_logout(app, client):
     with client.session_transaction() as sess:
         assert dict(sess).get("lang") == "en"
         assert "_user_id" not in sess
+
+
+def test_every_audited_action_has_a_label_for_staff(app):
+    """Each action code written anywhere in the code has a translatable label in the audit log."""
+    import re
+    from pathlib import Path
+
+    from parkportal import catalog
+
+    source = "\n".join(p.read_text() for p in Path(catalog.__file__).parent.rglob("*.py"))
+    codes = set(re.findall(r'audit\(\s*"([a-z_]+\.[a-z_]+)"', source))
+    codes |= {f"enterprise.{status}" for status in catalog.ENTERPRISE_STATUSES}
+    codes |= {"user.deactivated", "booking.rescheduled", "booking.created"}
+    assert codes and not codes - set(catalog.AUDIT_ACTIONS)
+
+
+def test_audit_log_reads_as_sentences(app, staff_client):
+    """Staff read "Enterprise verified" and "Enterprise", not the stored codes."""
+    with app.app_context():
+        enterprise = factories.enterprise(status="pending")
+        db.session.commit()
+        enterprise_id = enterprise.id
+    staff_client.post(f"/enterprises/{enterprise_id}/status", data={"status": "verified"})
+    page = english(staff_client).get("/admin/audit").get_data(as_text=True)
+    assert "Enterprise verified" in page and f"Enterprise #{enterprise_id}" in page
