@@ -6,10 +6,11 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from parkportal.bookings import service as booking
 from parkportal.bookings.availability import add_weekly_range
 from parkportal.extensions import db
 from parkportal.models import ServiceType
-from parkportal.timeutil import local_datetime, local_today
+from parkportal.timeutil import local_datetime, local_today, utcnow
 
 from . import factories
 
@@ -41,3 +42,17 @@ def service(code: str) -> ServiceType:
 def iso(day: date, hhmm: str) -> str:
     """The contract's ISO local form of ``day`` at ``hhmm`` (e.g. 2026-12-01T09:30)."""
     return f"{day.isoformat()}T{hhmm}"
+
+
+def past_booking(enterprise, lawyer, hours_ago: int = 1, status: str = "confirmed"):
+    """A consultation that began ``hours_ago`` hours ago, recorded in ``status`` (bypassing the lead time)."""
+    return booking.record_past(
+        enterprise=enterprise,
+        service=service("consultation"),
+        lawyer=lawyer,
+        start=utcnow().replace(second=0, microsecond=0) - timedelta(hours=hours_ago),
+        mode="onsite",
+        topic="labor",
+        description="",
+        status=status,
+    )

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from parkportal.bookings import service as booking
 from parkportal.extensions import db
 from parkportal.models import Appointment
-from parkportal.timeutil import utcnow
 
 from . import factories
-from .booking_support import at, future_weekday, service, working_lawyer
+from .booking_support import at, future_weekday, past_booking, service, working_lawyer
 
 
 def login(app, email):
@@ -50,17 +47,7 @@ def make_booking(app, world, state: str) -> int:
 
         enterprise, lawyer = db.session.get(Enterprise, enterprise_id), db.session.get(User, lawyer_id)
         if state in ("started", "completed"):
-            start = utcnow().replace(second=0, microsecond=0) - timedelta(hours=1)
-            appointment = booking.record_past(
-                enterprise=enterprise,
-                service=service("consultation"),
-                lawyer=lawyer,
-                start=start,
-                mode="onsite",
-                topic="labor",
-                description="",
-                status="confirmed" if state == "started" else state,
-            )
+            appointment = past_booking(enterprise, lawyer, status="confirmed" if state == "started" else state)
         else:
             code = "checkup" if state == "requested" else "labor"  # labour advice is confirmed at once
             appointment = booking.book(

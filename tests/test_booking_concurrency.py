@@ -52,6 +52,29 @@ def setup_people(app, enterprises=N):
         return lawyer.id, [(u.id, u.enterprise_id, u.email) for u in users]
 
 
+def action_attempt(app, user_id, appointment_id, act, won, lost, caught):
+    """One state change by ``user_id`` on an appointment, in its own app context, released by the barrier.
+
+    ``act(appointment, user)`` runs after the barrier; it answers ``won`` on commit, ``lost`` on ``caught``.
+    """
+
+    def attempt(barrier):
+        with app.app_context():
+            user, appointment = db.session.get(User, user_id), db.session.get(Appointment, appointment_id)
+            user.role, appointment.status  # noqa: B018 - load now
+            db.session.rollback()
+            barrier.wait()
+            try:
+                act(appointment, user)
+                db.session.commit()
+                return won
+            except caught:
+                db.session.rollback()
+                return lost
+
+    return attempt
+
+
 def domain_attempt(app, lawyer_id, enterprise_id, user_id, code, start):
     """One booking through the domain in its own app context (own session, own connection)."""
 
@@ -184,24 +207,12 @@ def test_lawyers_racing_to_take_one_unassigned_request_assign_it_once(app):
         db.session.commit()
         request_id = request.id
 
-    def take(lawyer_id):
-        def attempt(barrier):
-            with app.app_context():
-                lawyer, appointment = db.session.get(User, lawyer_id), db.session.get(Appointment, request_id)
-                lawyer.role, appointment.status  # noqa: B018 - load now
-                db.session.rollback()
-                barrier.wait()
-                try:
-                    booking.confirm(appointment, lawyer)
-                    db.session.commit()
-                    return "took"
-                except booking.BookingError:
-                    db.session.rollback()
-                    return "refused"
-
-        return attempt
-
-    results = run_concurrently([take(i) for i in lawyer_ids])
+    results = run_concurrently(
+        [
+            action_attempt(app, i, request_id, booking.confirm, "took", "refused", booking.BookingError)
+            for i in lawyer_ids
+        ]
+    )
     assert sorted(results) == ["refused"] * (N - 1) + ["took"], results
     with app.app_context():
         appointment = db.session.get(Appointment, request_id)
@@ -230,24 +241,10 @@ def test_reschedules_and_new_bookings_racing_for_one_slot_give_one_winner(app):
         db.session.commit()
     target = at(day, "14:00")
 
-    def move(appointment_id):
-        def attempt(barrier):
-            with app.app_context():
-                appointment, actor = db.session.get(Appointment, appointment_id), db.session.get(User, lawyer_id)
-                appointment.status, actor.role  # noqa: B018 - load now
-                db.session.rollback()
-                barrier.wait()
-                try:
-                    booking.reschedule(appointment, actor, target)
-                    db.session.commit()
-                    return "booked"
-                except booking.SlotTaken:
-                    db.session.rollback()
-                    return "taken"
+    def move(appointment, lawyer):
+        booking.reschedule(appointment, lawyer, target)
 
-        return attempt
-
-    attempts = [move(i) for i in existing] + [
+    attempts = [action_attempt(app, lawyer_id, i, move, "booked", "taken", booking.SlotTaken) for i in existing] + [
         domain_attempt(app, lawyer_id, ent, uid, "consultation", target) for uid, ent, _ in users[4:]
     ]
     results = run_concurrently(attempts)

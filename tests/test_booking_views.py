@@ -21,7 +21,7 @@ from parkportal.models import (
 from parkportal.timeutil import local_today
 
 from . import factories
-from .booking_support import at, future_weekday, iso, service, working_lawyer
+from .booking_support import at, future_weekday, iso, past_booking, service, working_lawyer
 from .conftest import english
 
 START = re.compile(r'data-start="([^"]+)"')
@@ -389,19 +389,7 @@ def test_lawyer_completes_with_summary_and_private_notes_the_enterprise_rates_on
     with app.app_context():
         lawyer = working_lawyer()
         enterprise = db.session.get(User, enterprise_client.user_id).enterprise
-        from parkportal.timeutil import utcnow
-
-        start = utcnow().replace(second=0, microsecond=0) - timedelta(hours=2)
-        appointment = booking.record_past(
-            enterprise=enterprise,
-            service=service("consultation"),
-            lawyer=lawyer,
-            start=start,
-            mode="onsite",
-            topic="labor",
-            description="",
-            status="confirmed",
-        )
+        appointment = past_booking(enterprise, lawyer, hours_ago=2)
         db.session.commit()
         booking_id, lawyer_email = appointment.id, lawyer.email
     lawyer_client = english(login(app, lawyer_email))
