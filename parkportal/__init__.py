@@ -72,19 +72,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     errors.init_app(app)
 
-    from .admin import bp as admin_bp
-    from .auth import bp as auth_bp
-    from .bookings import bp as bookings_bp
-    from .enterprises import bp as enterprises_bp
-    from .main import bp as main_bp
-    from .notify import bp as notify_bp
+    from . import areas
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
-    app.register_blueprint(enterprises_bp, url_prefix="/enterprises")
-    app.register_blueprint(bookings_bp, url_prefix="/bookings")
-    app.register_blueprint(notify_bp, url_prefix="/notifications")
-    app.register_blueprint(admin_bp, url_prefix="/admin")
+    areas.register_blueprints(app)
 
     from . import cli, templating
 

@@ -17,7 +17,7 @@ from .models import Enterprise, ServiceType
 
 def ensure_service_types() -> int:
     """Make the service catalogue of DESIGN.md exist (idempotent); returns how many were added."""
-    from .catalog import SERVICE_DEFAULTS
+    from .bookings.vocab import SERVICE_DEFAULTS
 
     existing = set(db.session.scalars(select(ServiceType.code)))
     added = 0
@@ -105,9 +105,9 @@ def create_user_command(role, email, password, name, enterprise_name, uscc):
         user = accounts.create_user(email=email, password=password, role=role, name=name, enterprise=enterprise)
     except accounts.AccountError as error:
         raise click.ClickException(f"a user with the e-mail address {email} exists already") from error
-    from .web import audit
+    from .core import audit
 
-    audit("user.created", user, role=role, email=user.email, via="cli")
+    audit.record("user.created", user, actor=None, role=role, email=user.email, via="cli")
     db.session.commit()
     click.echo(f"Created {role} {user.email} (id {user.id})" + (f" of {enterprise.name}" if enterprise else ""))
 
@@ -153,7 +153,7 @@ def set_availability_command(email, weekdays, start, end):
     start_time, end_time = _parse_time(start, "--from"), _parse_time(end, "--to")
     if start_time >= end_time:
         raise click.BadParameter("--to must be later than --from", param_hint="--to")
-    from .bookings.availability import add_weekly_range
+    from .availability.service import add_weekly_range
 
     for day in days:
         add_weekly_range(user, day, start_time, end_time)

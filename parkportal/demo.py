@@ -205,7 +205,7 @@ def seed(rng: random.Random | None = None) -> str:
 
 
 def _seed_availability(lawyers: list[User]) -> None:
-    from .bookings.availability import add_weekly_range
+    from .availability.service import add_weekly_range
 
     plans = [
         [(d, time(9), time(12)) for d in range(1, 6)] + [(d, time(14), time(17, 30)) for d in range(1, 6)],

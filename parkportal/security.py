@@ -49,8 +49,8 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(cookie_id: str):
         """Accept ``id:session_token``; a changed token (new password) signs the old sessions out."""
+        from .core.parsing import parse_id
         from .models import User
-        from .web import parse_id
 
         user_id, _, token = cookie_id.partition(":")
         ident = parse_id(user_id)

@@ -12,7 +12,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
-from . import catalog
+from . import areas
+from .core import vocab
 from .extensions import db
 from .i18n import format_list
 from .timeutil import local_iso, to_local
@@ -49,9 +50,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["local_iso"] = local_iso
     app.jinja_env.filters["format_list"] = format_list
-    app.jinja_env.globals["catalog"] = catalog
-    app.jinja_env.globals["label"] = catalog.label
-    app.jinja_env.globals["labels"] = catalog.labels
+    app.jinja_env.globals["catalog"] = areas.vocabulary()
+    app.jinja_env.globals["label"] = vocab.label
+    app.jinja_env.globals["labels"] = vocab.labels
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.trim_blocks = True

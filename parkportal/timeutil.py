@@ -1,14 +1,29 @@
-"""Time, done one way: stored in UTC, shown in Asia/Shanghai, never naive arithmetic."""
+"""Time, done one way: stored in UTC, shown in the display time zone (``DISPLAY_TIMEZONE``, Asia/Shanghai), never
+naive arithmetic."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+#: The zone outside an application (the configuration's default; the one source is ``DISPLAY_TIMEZONE``).
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    """The ``ZoneInfo`` called ``name`` (loaded once)."""
+    return ZoneInfo(name)
+
+
+def local_zone() -> ZoneInfo:
+    """The display time zone: the application's ``DISPLAY_TIMEZONE``."""
+    return _zone(current_app.config["DISPLAY_TIMEZONE"] if has_app_context() else DEFAULT_ZONE)
 
 
 def utcnow() -> datetime:
@@ -20,7 +35,7 @@ def to_local(value: datetime) -> datetime:
     """An aware datetime in Asia/Shanghai."""
     if value.tzinfo is None:
         raise ValueError("naive datetime")
-    return value.astimezone(LOCAL)
+    return value.astimezone(local_zone())
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -30,14 +45,18 @@ def local_today(now: datetime | None = None) -> date:
 
 def local_datetime(day: date, at: time) -> datetime:
     """The aware moment for a local wall-clock date and time in Asia/Shanghai."""
-    return datetime.combine(day, at, tzinfo=LOCAL)
+    return datetime.combine(day, at, tzinfo=local_zone())
 
 
 def parse_local_iso(text: str) -> datetime:
-    """Parse an ISO 8601 timestamp; one without an offset is local (Asia/Shanghai) time."""
-    value = datetime.fromisoformat(text.strip())
+    """Parse an ISO 8601 timestamp (years 2000–2100); one without an offset is local time. ``ValueError`` else."""
+    from .core.parsing import parse_datetime
+
+    value = parse_datetime(text)
+    if value is None:
+        raise ValueError(f"not a usable ISO 8601 time: {text!r}")
     if value.tzinfo is None:
-        value = value.replace(tzinfo=LOCAL)
+        value = value.replace(tzinfo=local_zone())
     return value
 
 

@@ -1,8 +1,9 @@
-"""The few helpers every view shares: page-or-fragment rendering, access checks, the audit trail."""
+"""The few helpers every view shares: page-or-fragment rendering, the loader that checks access, the answer to a
+domain refusal, role guards and safe redirects. Only views import this module; the domain never does."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -10,16 +11,13 @@ from urllib.parse import urlsplit
 from flask import abort, make_response, render_template, request
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
-from sqlalchemy import inspect as sa_inspect
 from werkzeug.routing import IntegerConverter
 
-from .extensions import db
-from .models import AuditLog, User
+from .core import access
+from .core.errors import DomainError, NotAllowed, NotFound
+from .core.parsing import MAX_ID
 
 M = TypeVar("M")
-
-#: The largest primary key there can be (PostgreSQL's INTEGER); larger numbers in a URL are no record.
-MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
@@ -27,14 +25,6 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002 - werkzeug's names
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
-def parse_id(value: Any) -> int | None:
-    """An id typed into a form or URL (ASCII digits, at most ``MAX_ID``), else ``None``."""
-    text = str(value if value is not None else "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
-        return None
-    return int(text)
 
 
 def is_htmx() -> bool:
@@ -87,49 +77,48 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
-def get_or_404(model: type[M], ident: Any, visible: Callable[[M, User], bool] | None = None) -> M:
-    """Load a record by primary key and check that the current user may see it.
+def actor():
+    """The signed-in user as a plain ``User`` (for domain calls and the audit trail), or ``None`` for visitors."""
+    return current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[attr-defined]
 
-    Another party's record answers 404, exactly like one that doesn't exist, so ids can't be probed.
+
+def load_or_404(model: type[M], ident: Any, *options: Any, lock: bool = False) -> M:
+    """Load a record by id if the signed-in user may see it (the model's ``visible_to`` rule), else 404.
+
+    Another party's record answers 404, exactly like one that doesn't exist, so ids can't be probed. Pages and
+    htmx endpoints use this one loader alike.
     """
-    obj = db.session.get(model, ident) if ident is not None else None
-    if obj is None:
+    try:
+        return access.load(model, ident, current_user, *options, lock=lock)
+    except NotFound:
         abort(404)
-    if visible is not None and not visible(obj, current_user):
+
+
+def attach(form, error: DomainError) -> bool:
+    """Show ``error`` next to its field of ``form`` (``True``), or above the form when it names none (``False``)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*list(field.errors), error.message]
+        return True
+    form.form_errors.append(error.message)
+    return False
+
+
+def refuse(error: DomainError, page: Callable[[int, str | None], Any], form=None):
+    """The answer to a domain refusal, the same in every area.
+
+    ``NotFound`` is 404 and ``NotAllowed`` 403 (error pages). Otherwise the page is shown again by
+    ``page(status, message)``: with a ``form``, the message sits next to the field it names (422; the form keeps
+    what the user typed) or above the form; without one, ``message`` is shown on the page. A wrong state or a
+    conflict that names no field answers 409.
+    """
+    if isinstance(error, NotFound):
         abort(404)
-    return obj
-
-
-def audit(action: str, obj: Any = None, actor: User | None = None, **details: Any) -> AuditLog:
-    """Record an action in the audit log (flushed with the request's one commit)."""
-    if actor is None and current_user and getattr(current_user, "is_authenticated", False):
-        actor = current_user._get_current_object()  # type: ignore[attr-defined]
-    entry = AuditLog(
-        actor=actor,
-        action=action,
-        object_type=type(obj).__tablename__ if obj is not None else "system",
-        object_id=_object_id(obj),
-        details={k: _jsonable(v) for k, v in details.items()},
-    )
-    db.session.add(entry)
-    return entry
-
-
-def _object_id(obj: Any) -> int | None:
-    """The record's primary key when it is one number (a lawyer profile's is its user's id), else ``None``."""
-    if obj is None:
-        return None
-    key = sa_inspect(obj).mapper.primary_key_from_instance(obj)
-    return key[0] if len(key) == 1 and isinstance(key[0], int) else None
-
-
-def _jsonable(value: Any) -> Any:
-    """``value`` in a form the audit log's JSON column can hold."""
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, Iterable) and not isinstance(value, bytes | dict):
-        return [_jsonable(v) for v in value]
-    return str(value)
+    if isinstance(error, NotAllowed):
+        abort(403)
+    if form is not None:
+        return page(422 if attach(form, error) else error.status, None)
+    return page(error.status, error.message)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -36,7 +36,7 @@ PAGES = {
 }
 EXTRA_PAGES: dict[str | None, list[str]] = {
     "demo@jiangnan-zhizao.com": ["/bookings/", "/bookings/new", "/bookings/slots?service=consultation&date={day}"],
-    "chenming@changxin-law.cn": ["/bookings/agenda", "/bookings/availability"],
+    "chenming@changxin-law.cn": ["/bookings/agenda", "/availability"],
     "wangli@fudu-park.gov.cn": ["/bookings/all", "/bookings/all?status=completed"],
 }
 
@@ -105,8 +105,8 @@ def extra_benchmarks(app) -> None:
 
     from sqlalchemy import select
 
+    from parkportal.availability.slots import free_slots
     from parkportal.bookings import service as booking_service
-    from parkportal.bookings.slots import free_slots
     from parkportal.extensions import db
     from parkportal.models import Enterprise, ServiceType
 

@@ -6,8 +6,8 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from parkportal.availability.service import add_weekly_range
 from parkportal.bookings import service as booking
-from parkportal.bookings.availability import add_weekly_range
 from parkportal.extensions import db
 from parkportal.models import ServiceType
 from parkportal.timeutil import local_datetime, local_today, utcnow

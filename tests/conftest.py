@@ -38,7 +38,7 @@ def shifted_clock():
     import parkportal.timeutil as timeutil
 
     real = timeutil.datetime
-    offset = real.fromisoformat(target).replace(tzinfo=timeutil.LOCAL) - real.now(timeutil.UTC)
+    offset = real.fromisoformat(target).replace(tzinfo=timeutil.local_zone()) - real.now(timeutil.UTC)
 
     class ShiftedDatetime(real):
         """``datetime`` whose ``now()`` is offset; everything else is the real class."""

@@ -180,13 +180,13 @@ def test_lawyers_see_unassigned_requests_and_can_take_them(app, world):
     ("party", "url", "expected"),
     [
         ("owner", "/bookings/agenda", 403),
-        ("owner", "/bookings/availability", 403),
+        ("owner", "/availability", 403),
         ("owner", "/bookings/all", 403),
         ("lawyer", "/bookings/new", 403),
         ("lawyer", "/bookings/all", 403),
         ("staff", "/bookings/agenda", 403),
         ("staff", "/bookings/all", 200),
-        ("staff", "/bookings/availability", 200),
+        ("staff", "/availability", 200),
     ],
 )
 def test_pages_by_role(app, world, party, url, expected):

@@ -11,8 +11,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from parkportal.availability import slots as slot_rules
 from parkportal.bookings import service as booking
-from parkportal.bookings import slots as slot_rules
+from parkportal.core.errors import Conflict
 from parkportal.extensions import db
 from parkportal.models import Appointment, BookingUnit, Enterprise, User
 
@@ -209,7 +210,7 @@ def test_lawyers_racing_to_take_one_unassigned_request_assign_it_once(app):
 
     results = run_concurrently(
         [
-            action_attempt(app, i, request_id, booking.confirm, "took", "refused", booking.BookingError)
+            action_attempt(app, i, request_id, booking.confirm, "took", "refused", Conflict)
             for i in lawyer_ids
         ]
     )

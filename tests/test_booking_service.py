@@ -10,6 +10,8 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from parkportal.bookings import service as booking
+from parkportal.core.access import can_see
+from parkportal.core.errors import Invalid, WrongState
 from parkportal.extensions import db
 from parkportal.models import Appointment, AuditLog, BookingUnit, Notification, OutboxMessage
 
@@ -136,7 +138,7 @@ def test_bad_input_gives_a_message_and_changes_nothing(people, case):
         "actor": people["user"],
     }
     values.update(BAD_INPUT[case](people))
-    with pytest.raises(booking.BookingError) as raised:
+    with pytest.raises(Invalid) as raised:
         booking.book(**values)
     assert raised.value.message and not isinstance(raised.value, booking.SlotTaken)
     assert count(Appointment) == count(BookingUnit) == count(OutboxMessage) == 0
@@ -166,7 +168,7 @@ def test_confirm_tells_the_enterprise_with_ics_and_only_once(people):
     assert appointment.status == "confirmed"
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["user"].email))
     assert mail is not None and mail.attachment_name.endswith(".ics")
-    with pytest.raises(booking.WrongState):
+    with pytest.raises(WrongState):
         booking.confirm(appointment, people["lawyer"])
 
 
@@ -189,10 +191,10 @@ def test_a_lawyer_takes_an_unassigned_request_and_its_time_is_reserved(people):
     db.session.add_all([free, clash])
     db.session.flush()
     other = working_lawyer()
-    assert booking.visible(free, other) and booking.may(other, "confirm", free)
+    assert can_see(free, other) and booking.may(other, "confirm", free)
     booking.confirm(free, people["lawyer"])
     assert free.lawyer_id == people["lawyer"].id and len(units(free)) == 2
-    assert not booking.visible(free, other)  # assigned now: only that lawyer sees it
+    assert not can_see(free, other)  # assigned now: only that lawyer sees it
     make(people, "14:30", day=day)
     with pytest.raises(booking.SlotTaken):
         booking.confirm(clash, people["lawyer"])
@@ -223,7 +225,7 @@ def test_enterprise_cancels_before_the_cutoff_but_not_after(people):
     booking.cancel(early, people["user"], now=at(day, "06:00"))
     assert early.status == "cancelled" and units(early) == []
     late = make(people, "11:00", day=day)
-    with pytest.raises(booking.BookingError) as raised:
+    with pytest.raises(Invalid) as raised:
         booking.cancel(late, people["user"], now=at(day, "07:30"))
     assert "4" in raised.value.message and late.status == "confirmed" and len(units(late)) == 1
     booking.cancel(late, people["staff"], now=at(day, "10:30"))
@@ -234,7 +236,7 @@ def test_complete_only_after_the_start_with_a_summary(people):
     """Completing needs the start to have passed; the summary and private notes are kept."""
     day = future_weekday(2)
     appointment = make(people, "10:00", day=day)
-    with pytest.raises(booking.WrongState):
+    with pytest.raises(WrongState):
         booking.complete(appointment, people["lawyer"], "总结", now=at(day, "09:00"))
     assert appointment.status == "confirmed"
     booking.complete(appointment, people["lawyer"], "建议续签", "内部备注", now=at(day, "10:40"))
@@ -254,7 +256,7 @@ def test_no_show_after_the_start(people):
     """A no-show is recorded once the appointment has started."""
     day = future_weekday(2)
     appointment = make(people, "10:00", day=day)
-    with pytest.raises(booking.WrongState):
+    with pytest.raises(WrongState):
         booking.mark_no_show(appointment, people["lawyer"], now=at(day, "08:00"))
     booking.mark_no_show(appointment, people["lawyer"], now=at(day, "10:20"))
     assert appointment.status == "no_show"
@@ -284,14 +286,14 @@ def test_rate_once_completed_services_only(people):
     """The enterprise rates a completed service once, 1–5; before completion or twice is refused."""
     day = future_weekday(2)
     appointment = make(people, "10:00", day=day)
-    with pytest.raises(booking.WrongState):
+    with pytest.raises(WrongState):
         booking.rate(appointment, people["user"], 5)
     booking.complete(appointment, people["lawyer"], "总结", now=at(day, "10:30"))
-    with pytest.raises(booking.BookingError):
+    with pytest.raises(Invalid):
         booking.rate(appointment, people["user"], 6)
     feedback = booking.rate(appointment, people["user"], 4, "很专业")
     assert feedback.rating == 4 and feedback.comment == "很专业"
-    with pytest.raises(booking.WrongState):
+    with pytest.raises(WrongState):
         booking.rate(appointment, people["user"], 5)
 
 

@@ -6,9 +6,9 @@ from datetime import time, timedelta
 
 import pytest
 
+from parkportal.availability.service import add_exception, add_weekly_range
+from parkportal.availability.slots import free_slots
 from parkportal.bookings import service as booking
-from parkportal.bookings.availability import add_exception, add_weekly_range
-from parkportal.bookings.slots import free_slots
 from parkportal.extensions import db
 from parkportal.timeutil import local_iso, local_today, utcnow
 

@@ -296,7 +296,7 @@ def test_lawyer_feed_is_secret_and_revocable(app, lawyer_client):
         for weekday in range(1, 6):
             from datetime import time
 
-            from parkportal.bookings.availability import add_weekly_range
+            from parkportal.availability.service import add_weekly_range
 
             add_weekly_range(lawyer, weekday, time(9), time(17))
         booking.book(
@@ -310,15 +310,15 @@ def test_lawyer_feed_is_secret_and_revocable(app, lawyer_client):
         db.session.commit()
         token = lawyer.lawyer_profile.feed_token
     anonymous = app.test_client()
-    feed = anonymous.get(f"/bookings/feed/{token}.ics")
+    feed = anonymous.get(f"/availability/feed/{token}.ics")
     assert feed.status_code == 200 and feed.get_data(as_text=True).count("BEGIN:VEVENT") == 1
-    assert anonymous.get("/bookings/feed/not-the-token.ics").status_code == 404
-    assert token in lawyer_client.get("/bookings/availability").get_data(as_text=True)
-    assert lawyer_client.post("/bookings/availability/feed").status_code == 303
-    assert anonymous.get(f"/bookings/feed/{token}.ics").status_code == 404
+    assert anonymous.get("/availability/feed/not-the-token.ics").status_code == 404
+    assert token in lawyer_client.get("/availability").get_data(as_text=True)
+    assert lawyer_client.post("/availability/feed").status_code == 303
+    assert anonymous.get(f"/availability/feed/{token}.ics").status_code == 404
     with app.app_context():
         new_token = db.session.get(User, lawyer_client.user_id).lawyer_profile.feed_token
-    assert new_token != token and anonymous.get(f"/bookings/feed/{new_token}.ics").status_code == 200
+    assert new_token != token and anonymous.get(f"/availability/feed/{new_token}.ics").status_code == 200
 
 
 def test_lawyer_agenda_lists_requests_today_and_week(app, lawyer_client):
@@ -327,7 +327,7 @@ def test_lawyer_agenda_lists_requests_today_and_week(app, lawyer_client):
         lawyer = db.session.get(User, lawyer_client.user_id)
         from datetime import time
 
-        from parkportal.bookings.availability import add_weekly_range
+        from parkportal.availability.service import add_weekly_range
 
         add_weekly_range(lawyer, future_weekday(2).isoweekday(), time(9), time(17))
         request = booking.book(
@@ -352,7 +352,7 @@ def test_a_lawyer_without_a_weekly_plan_is_told_enterprises_cannot_book(app, law
     with app.app_context():
         from datetime import time
 
-        from parkportal.bookings.availability import add_weekly_range
+        from parkportal.availability.service import add_weekly_range
 
         add_weekly_range(db.session.get(User, lawyer_client.user_id), 1, time(9), time(12))
         db.session.commit()
@@ -364,7 +364,7 @@ def test_lawyer_agenda_shows_the_next_seven_days_across_the_weekend(app, lawyer_
     with app.app_context():
         from datetime import time
 
-        from parkportal.bookings.availability import add_weekly_range
+        from parkportal.availability.service import add_weekly_range
 
         lawyer = db.session.get(User, lawyer_client.user_id)
         day = local_today() + timedelta(days=6)
@@ -446,32 +446,32 @@ def test_availability_editor_adds_ranges_exceptions_and_specialties(app, lawyer_
     english(lawyer_client)
     assert (
         lawyer_client.post(
-            "/bookings/availability/rules", data={"weekday": "2", "start_time": "09:00", "end_time": "12:00"}
+            "/availability/rules", data={"weekday": "2", "start_time": "09:00", "end_time": "12:00"}
         ).status_code
         == 303
     )
     bad = lawyer_client.post(
-        "/bookings/availability/rules", data={"weekday": "2", "start_time": "13:15", "end_time": "12:00"}
+        "/availability/rules", data={"weekday": "2", "start_time": "13:15", "end_time": "12:00"}
     )
     assert bad.status_code == 422 and "half hours" in bad.get_data(as_text=True)
     day = future_weekday(2)
     assert (
         lawyer_client.post(
-            "/bookings/availability/exceptions", data={"day": day.isoformat(), "kind": "off", "note": "出庭"}
+            "/availability/exceptions", data={"day": day.isoformat(), "kind": "off", "note": "出庭"}
         ).status_code
         == 303
     )
-    past = lawyer_client.post("/bookings/availability/exceptions", data={"day": "2020-01-01", "kind": "off"})
+    past = lawyer_client.post("/availability/exceptions", data={"day": "2020-01-01", "kind": "off"})
     assert past.status_code == 422
     assert (
-        lawyer_client.post("/bookings/availability/specialties", data={"specialties": ["ip", "tax"]}).status_code == 303
+        lawyer_client.post("/availability/specialties", data={"specialties": ["ip", "tax"]}).status_code == 303
     )
     with app.app_context():
         lawyer = db.session.get(User, lawyer_client.user_id)
         assert db.session.scalar(select(func.count()).select_from(AvailabilityRule)) == 1
         assert db.session.scalar(select(AvailabilityException.day)) == day
         assert lawyer.lawyer_profile.specialty_list == ["ip", "tax"]
-    html = lawyer_client.get("/bookings/availability").get_data(as_text=True)
+    html = lawyer_client.get("/availability").get_data(as_text=True)
     assert "09:00–12:00" in html and "出庭" in html
 
 
@@ -491,7 +491,7 @@ def test_exception_times_missing_or_reversed_are_explained_next_to_the_field(
 ):
     """Extra hours without both times, or one time of a day off: 422 with the message at the field, nothing saved."""
     data = {"day": future_weekday(2).isoformat(), "kind": kind, "start_time": start, "end_time": end, "note": "出庭"}
-    response = english(lawyer_client).post("/bookings/availability/exceptions", data=data)
+    response = english(lawyer_client).post("/availability/exceptions", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'<small class="field-error" id="{field}-error" role="alert">{message}</small>' in html
@@ -506,9 +506,9 @@ def test_the_same_exception_saved_twice_is_stored_once(app, lawyer_client):
     day = future_weekday(3).isoformat()
     for note in ("出庭", "出庭（武进法院）"):
         data = {"day": day, "kind": "off", "note": note}
-        assert lawyer_client.post("/bookings/availability/exceptions", data=data).status_code == 303
+        assert lawyer_client.post("/availability/exceptions", data=data).status_code == 303
     partial = {"day": day, "kind": "off", "start_time": "09:00", "end_time": "12:00"}
-    assert lawyer_client.post("/bookings/availability/exceptions", data=partial).status_code == 303
+    assert lawyer_client.post("/availability/exceptions", data=partial).status_code == 303
     with app.app_context():
         rows = db.session.scalars(select(AvailabilityException).order_by(AvailabilityException.id)).all()
         assert [(r.start_time is None, r.note) for r in rows] == [(True, "出庭（武进法院）"), (False, None)]
@@ -518,8 +518,8 @@ def test_availability_changes_are_audited_with_the_lawyers_id(app, staff_client,
     """Audit entries about a lawyer's profile (specialties, feed) name it by its key, not "#None"."""
     english(staff_client)
     data = {"specialties": ["labor"]}
-    assert staff_client.post(f"/bookings/availability/specialties?lawyer={lawyer_id}", data=data).status_code == 303
-    assert staff_client.post(f"/bookings/availability/feed?lawyer={lawyer_id}").status_code == 303
+    assert staff_client.post(f"/availability/specialties?lawyer={lawyer_id}", data=data).status_code == 303
+    assert staff_client.post(f"/availability/feed?lawyer={lawyer_id}").status_code == 303
     with app.app_context():
         entries = db.session.scalars(select(AuditLog).where(AuditLog.object_type == "lawyer_profile")).all()
         assert {e.action for e in entries} == {"availability.specialties", "availability.feed_regenerated"}
@@ -530,7 +530,7 @@ def test_availability_changes_are_audited_with_the_lawyers_id(app, staff_client,
 def test_staff_edit_any_lawyers_plan_and_a_lawyer_cannot_touch_anothers(app, staff_client, lawyer_client, lawyer_id):
     """Staff edit a chosen lawyer's plan; a lawyer's delete of another lawyer's range is a 404."""
     response = staff_client.post(
-        f"/bookings/availability/rules?lawyer={lawyer_id}",
+        f"/availability/rules?lawyer={lawyer_id}",
         data={"weekday": "6", "start_time": "09:00", "end_time": "11:00"},
     )
     assert response.status_code == 303
@@ -538,8 +538,8 @@ def test_staff_edit_any_lawyers_plan_and_a_lawyer_cannot_touch_anothers(app, sta
         rule = db.session.scalar(select(AvailabilityRule).where(AvailabilityRule.weekday == 6))
         assert rule.lawyer_id == lawyer_id
         rule_id = rule.id
-    assert lawyer_client.post(f"/bookings/availability/rules/{rule_id}/delete").status_code == 404
-    assert staff_client.post(f"/bookings/availability/rules/{rule_id}/delete?lawyer={lawyer_id}").status_code == 303
+    assert lawyer_client.post(f"/availability/rules/{rule_id}/delete").status_code == 404
+    assert staff_client.post(f"/availability/rules/{rule_id}/delete?lawyer={lawyer_id}").status_code == 303
 
 
 def test_staff_list_filters(app, staff_client, lawyer_id):
@@ -620,7 +620,7 @@ def test_set_availability_cli_opens_slots(app, runner):
     result = runner.invoke(args=["set-availability", email, "--weekdays", "1-5", "--from", "09:00", "--to", "17:00"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        from parkportal.bookings.slots import free_slots
+        from parkportal.availability.slots import free_slots
 
         assert len(free_slots(service("consultation"), future_weekday(1))) == 16
 

@@ -143,7 +143,7 @@ HUGE = "9" * 25
         ("/bookings/slots?service=consultation&date=2026-12-08&lawyer=%C2%B2", 422),  # "²" is a digit to isdigit()
         (f"/bookings/slots?service=consultation&date=2026-12-08&reschedule={HUGE}", 404),
         (f"/bookings/all?lawyer={HUGE}&enterprise={HUGE}", 200),
-        (f"/bookings/availability?lawyer={HUGE}", 404),
+        (f"/availability?lawyer={HUGE}", 404),
     ],
 )
 def test_ids_beyond_any_record_are_not_found_not_a_crash(staff_client, url, code):

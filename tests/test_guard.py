@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from parkportal.bookings.availability import add_exception
+from parkportal.availability.service import add_exception
 from parkportal.bookings.service import book
 from parkportal.extensions import db
 from parkportal.models import AvailabilityRule, Notification
@@ -77,14 +77,14 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("bookings.reschedule", "GET"): (LOGIN, 404, 404, 200),
     ("bookings.reschedule", "POST"): (LOGIN, 404, 404, 422),
     ("bookings.agenda", "GET"): (LOGIN, 403, 200, 403),
-    ("bookings.availability", "GET"): (LOGIN, 403, 200, 200),
-    ("bookings.add_rule", "POST"): (LOGIN, 403, 422, 422),
-    ("bookings.delete_rule", "POST"): (LOGIN, 403, 404, 303),  # the bystander lawyer's rule
-    ("bookings.add_exception", "POST"): (LOGIN, 403, 422, 422),
-    ("bookings.delete_exception", "POST"): (LOGIN, 403, 404, 303),
-    ("bookings.specialties", "POST"): (LOGIN, 403, 303, 303),
-    ("bookings.regenerate_feed", "POST"): (LOGIN, 403, 303, 303),
-    ("bookings.feed", "GET"): (404, 404, 404, 404),  # a forged feed token
+    ("availability.index", "GET"): (LOGIN, 403, 200, 200),
+    ("availability.add_rule", "POST"): (LOGIN, 403, 422, 422),
+    ("availability.delete_rule", "POST"): (LOGIN, 403, 404, 303),  # the bystander lawyer's rule
+    ("availability.add_exception", "POST"): (LOGIN, 403, 422, 422),
+    ("availability.delete_exception", "POST"): (LOGIN, 403, 404, 303),
+    ("availability.specialties", "POST"): (LOGIN, 403, 303, 303),
+    ("availability.regenerate_feed", "POST"): (LOGIN, 403, 303, 303),
+    ("availability.feed", "GET"): (404, 404, 404, 404),  # a forged feed token
     ("bookings.staff_list", "GET"): (LOGIN, 403, 403, 200),
 }
 

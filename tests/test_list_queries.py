@@ -69,7 +69,7 @@ def add_bookings(app, lawyer_id: int, enterprise_id: int, round_: int, n: int) -
         ("lawyer", "/bookings/"),
         ("lawyer", "/bookings/agenda"),
         ("staff", "/bookings/all"),
-        (None, "/bookings/feed/{token}.ics"),
+        (None, "/availability/feed/{token}.ics"),
     ],
 )
 def test_booking_lists_query_a_constant_number_of_times(app, role, url):

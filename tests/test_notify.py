@@ -8,10 +8,11 @@ import socket
 import pytest
 from sqlalchemy import select
 
+from parkportal.core.notify import notify, queue_email
 from parkportal.extensions import db
 from parkportal.models import Notification, OutboxMessage
 from parkportal.notify import mail
-from parkportal.notify.outbox import deliver_outbox, notify, queue_email
+from parkportal.notify.outbox import deliver_outbox
 
 from . import factories
 
@@ -22,8 +23,8 @@ def queue_verified_mail(app) -> int:
         user = factories.enterprise_user()
         notify(
             user,
-            "verified",
-            "/enterprises/mine",
+            lambda: "verified",
+            ("enterprises.mine", {}),
             email_template="emails/enterprise_verified",
             enterprise=user.enterprise,
         )

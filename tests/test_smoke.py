@@ -35,11 +35,11 @@ def test_shifted_clock_when_asked():
 
     import pytest
 
-    from parkportal.timeutil import LOCAL, parse_local_iso, utcnow
+    from parkportal.timeutil import local_zone, parse_local_iso, utcnow
 
     target = os.environ.get("PARKPORTAL_TEST_NOW")
     if not target:
         pytest.skip("PARKPORTAL_TEST_NOW not set")
     start = parse_local_iso(target)
     assert start <= utcnow() < start + timedelta(hours=1)
-    assert utcnow().astimezone(LOCAL).tzinfo is LOCAL
+    assert utcnow().astimezone(local_zone()).utcoffset() == timedelta(hours=8)

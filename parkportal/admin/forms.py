@@ -7,8 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from .. import accounts, catalog
+from .. import accounts
 from ..auth.forms import PasswordPair, strip, validate_phone
+from ..core import vocab
 from ..fields import MultiCheckboxField
 
 
@@ -23,7 +24,7 @@ class CreateUserForm(PasswordPair, FlaskForm):
 
     role = SelectField(
         _l("Role"),
-        choices=catalog.select_choices({"lawyer": _l("Lawyer"), "staff": _l("Park staff")}),
+        choices=vocab.select_choices({"lawyer": _l("Lawyer"), "staff": _l("Park staff")}),
         validators=[DataRequired(_l("Choose a role."))],
     )
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=100)])
@@ -38,4 +39,4 @@ class CreateUserForm(PasswordPair, FlaskForm):
     )
     phone = StringField(_l("Phone"), filters=[strip], validators=[validate_phone])
     title = StringField(_l("Title (lawyers)"), filters=[strip], validators=[Length(max=100)])
-    specialties = MultiCheckboxField(_l("Specialties (lawyers)"), choices=catalog.select_choices(catalog.TOPICS))
+    specialties = MultiCheckboxField(_l("Specialties (lawyers)"), choices=vocab.select_choices(vocab.TOPICS))

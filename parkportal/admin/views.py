@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import accounts, catalog
+from .. import accounts
+from ..core import audit, vocab
 from ..extensions import db
 from ..models import AuditLog, User
 from ..models.user import new_session_token
-from ..web import audit, get_or_404, render, roles_required
+from ..web import actor, load_or_404, render, roles_required
 from . import bp
 from .forms import CreateUserForm
 
@@ -22,7 +23,7 @@ def users():
     """Lawyer and staff accounts (enterprise users are listed with their enterprise)."""
     role = request.args.get("role", "")
     query = select(User).order_by(User.role, User.name)
-    query = query.where(User.role == role) if role in catalog.ROLES else query.where(User.role != "enterprise")
+    query = query.where(User.role == role) if role in vocab.ROLES else query.where(User.role != "enterprise")
     return render("admin/users.html", users=db.session.scalars(query).all(), role=role)
 
 
@@ -42,7 +43,7 @@ def create_user():
         if user.lawyer_profile is not None:
             user.lawyer_profile.title = form.title.data or None
             user.lawyer_profile.specialties = ",".join(form.specialties.data or [])
-        audit("user.created", user, role=user.role, email=user.email)
+        audit.record("user.created", user, actor=actor(), role=user.role, email=user.email)
         flash(_("The account for %(name)s has been created.", name=user.name), "success")
         return redirect(url_for("admin.users"), code=303)
     return render("admin/create_user.html", form=form, status=422 if form.is_submitted() else 200)
@@ -52,14 +53,14 @@ def create_user():
 @roles_required("staff")
 def set_active(user_id: int):
     """Deactivate or reactivate an account (never one's own)."""
-    user = get_or_404(User, user_id)
+    user = load_or_404(User, user_id)
     if user.id == current_user.id:
         flash(_("You can't deactivate your own account."), "error")
         return redirect(url_for("admin.users"), code=303)
     user.active = request.form.get("active") == "1"
     if not user.active:
         user.session_token = new_session_token()
-    audit("user.activated" if user.active else "user.deactivated", user)
+    audit.record("user.activated" if user.active else "user.deactivated", user, actor=actor())
     flash(
         _("%(name)s is now %(state)s.", name=user.name, state=_("active") if user.active else _("deactivated")),
         "success",

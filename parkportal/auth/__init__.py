@@ -2,6 +2,4 @@
 
 from flask import Blueprint
 
-bp = Blueprint("auth", __name__)
-
-from . import views  # noqa: E402,F401
+bp = Blueprint("auth", __name__, url_prefix="/auth")

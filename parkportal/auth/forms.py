@@ -7,7 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
-from .. import accounts, catalog
+from .. import accounts
+from ..core import vocab
+from ..enterprises import vocab as enterprise_vocab
 
 
 def strip(value):
@@ -70,13 +72,13 @@ class RegistrationForm(PasswordPair, FlaskForm):
     )
     industry = SelectField(
         _l("Industry"),
-        choices=catalog.select_choices(catalog.INDUSTRIES, blank=_l("Choose…")),
+        choices=vocab.select_choices(enterprise_vocab.INDUSTRIES, blank=_l("Choose…")),
         validate_choice=False,
         validators=[DataRequired(_l("Choose the industry."))],
     )
     employees = SelectField(
         _l("Employees"),
-        choices=catalog.select_choices(catalog.EMPLOYEE_BANDS, blank=_l("Choose…")),
+        choices=vocab.select_choices(enterprise_vocab.EMPLOYEE_BANDS, blank=_l("Choose…")),
         validate_choice=False,
         validators=[DataRequired(_l("Choose the number of employees."))],
     )
@@ -124,14 +126,14 @@ class RegistrationForm(PasswordPair, FlaskForm):
 
     def validate_industry(self, field):
         """A known industry (a code, or words we recognise)."""
-        code = catalog.industry_code(field.data)
+        code = enterprise_vocab.industry_code(field.data)
         if code is None:
             raise ValidationError(_l("Choose the industry."))
         field.data = code
 
     def validate_employees(self, field):
         """A band, or a head count that we turn into a band."""
-        band = catalog.employee_band(field.data)
+        band = enterprise_vocab.employee_band(field.data)
         if band is None:
             raise ValidationError(_l("Choose the number of employees."))
         field.data = band

@@ -8,11 +8,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from .. import accounts
+from ..core import audit
+from ..core.notify import queue_email
 from ..extensions import db, limiter
 from ..models import Enterprise
-from ..notify.outbox import queue_email
 from ..timeutil import utcnow
-from ..web import audit, render, roles_required, safe_next
+from ..web import actor, render, roles_required, safe_next
 from . import bp, tokens
 from .forms import (
     AcceptInvitationForm,
@@ -68,7 +69,7 @@ def register():
             db.session.rollback()
             form.uscc.errors = [_("This enterprise or e-mail address was registered a moment ago. Please sign in.")]
         else:
-            audit("enterprise.registered", user.enterprise, actor=user, uscc=user.enterprise.uscc)
+            audit.record("enterprise.registered", user.enterprise, actor=user, uscc=user.enterprise.uscc)
             _start_session(user)
             flash(
                 _("Welcome! Your enterprise is registered. The park service station will verify it shortly."), "success"
@@ -135,7 +136,7 @@ def change_password():
         else:
             current_user.set_password(form.password.data)
             login_user(current_user._get_current_object())
-            audit("user.password_changed", current_user._get_current_object())
+            audit.record("user.password_changed", actor(), actor=actor())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.index"), code=303)
     return render("auth/change_password.html", form=form, status=422 if form.is_submitted() else 200)
@@ -172,7 +173,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user.set_password(form.password.data)
-        audit("user.password_reset", user, actor=user)
+        audit.record("user.password_reset", user, actor=user)
         flash(_("Your new password is set. Please sign in."), "success")
         return redirect(url_for("auth.login"), code=303)
     return render("auth/reset_password.html", form=form, status=422 if form.is_submitted() else 200)
@@ -199,7 +200,9 @@ def invite():
             name=form.name.data,
             link=link,
         )
-        audit("user.invited", current_user.enterprise, email=accounts.normalise_email(form.email.data))
+        audit.record(
+            "user.invited", current_user.enterprise, actor=actor(), email=accounts.normalise_email(form.email.data)
+        )
         flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
         return redirect(url_for("enterprises.mine"), code=303)
     return render("auth/invite.html", form=form, status=422 if form.is_submitted() else 200)
@@ -233,7 +236,7 @@ def accept_invitation(token: str):
             # The same link was accepted a moment ago (two tabs, a double click).
             flash(_("This invitation has been used already. Please sign in."), "info")
             return redirect(url_for("auth.login"), code=303)
-        audit("user.joined", enterprise, actor=user, email=user.email)
+        audit.record("user.joined", enterprise, actor=user, email=user.email)
         _start_session(user)
         flash(_("Welcome to %(name)s on the portal.", name=enterprise.name), "success")
         return redirect(url_for("enterprises.mine"), code=303)

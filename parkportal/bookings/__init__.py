@@ -2,6 +2,4 @@
 
 from flask import Blueprint
 
-bp = Blueprint("bookings", __name__)
-
-from . import views  # noqa: E402,F401
+bp = Blueprint("bookings", __name__, url_prefix="/bookings")

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from ..availability import slots as slot_rules
 from ..extensions import db
 from ..models import Enterprise, Feedback, ServiceType, User
 from ..timeutil import local_today, utcnow
 from . import service as booking_service
-from . import slots as slot_rules
 
 #: (service, topic, what the enterprise wrote, the lawyer's summary once completed)
 CASES = [

@@ -12,40 +12,27 @@ fail and the loser gets ``SlotTaken`` — no check-then-insert race.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, exists, select
 
-from .. import catalog
+from ..availability import slots as slot_rules
+from ..core import access, audit, locking, vocab
+from ..core.errors import Conflict, Invalid, NotAllowed, WrongState
+from ..core.notify import notify
 from ..extensions import db
 from ..i18n import format_list
 from ..models import Appointment, BookingUnit, Enterprise, Feedback, ServiceType, User
-from ..notify.outbox import notify
-from ..timeutil import LOCAL, to_local, utcnow
-from ..web import audit
-from . import slots as slot_rules
-
-OPEN_STATUSES = ("requested", "confirmed")
+from ..timeutil import local_zone, to_local, utcnow
+from . import vocab as booking_vocab
+from .vocab import OPEN_STATUSES, Status
 
 
-class BookingError(Exception):
-    """Bad input or a rule that doesn't allow the change; ``message`` is translated, ``field`` names the input."""
-
-    status = 422
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.field = field
-
-
-class SlotTaken(BookingError):
+class SlotTaken(Conflict):
     """Someone else holds (part of) that time: the lawyer can't be booked twice."""
-
-    status = 409
 
     def __init__(self, message: str | None = None, field: str | None = "start"):
         super().__init__(
@@ -53,52 +40,16 @@ class SlotTaken(BookingError):
         )
 
 
-class WrongState(BookingError):
-    """The appointment is not in a state that allows this action."""
-
-    status = 409
-
-
-class NotAllowed(BookingError):
-    """The user's role may not do this to this appointment."""
-
-    status = 403
-
-
 def modes_hint(service: ServiceType) -> str:
     """How ``service`` can be held, as a sentence: "Consultation can be booked as: On site, Video call, or Phone."."""
     return _(
         "%(service)s can be booked as: %(modes)s.",
-        service=catalog.label(catalog.SERVICE_TYPES, service.code),
-        modes=format_list(catalog.labels(catalog.MODES, service.mode_list), style="or"),
+        service=vocab.label(booking_vocab.SERVICE_TYPES, service.code),
+        modes=format_list(vocab.labels(booking_vocab.MODES, service.mode_list), style="or"),
     )
 
 
 # ---------------------------------------------------------------------------------------------------- access
-
-
-def visible(appointment: Appointment, user: User) -> bool:
-    """Staff see all; an enterprise user its enterprise's; a lawyer their own and unassigned requests."""
-    if user.is_staff:
-        return True
-    if user.is_enterprise:
-        return user.enterprise_id is not None and appointment.enterprise_id == user.enterprise_id
-    if user.is_lawyer:
-        return appointment.lawyer_id == user.id or (appointment.lawyer_id is None and appointment.status == "requested")
-    return False
-
-
-def visible_clause(user: User):
-    """The SQL condition matching ``visible`` for lists."""
-    if user.is_staff:
-        return True
-    if user.is_enterprise:
-        return Appointment.enterprise_id == (user.enterprise_id or -1)
-    if user.is_lawyer:
-        return (Appointment.lawyer_id == user.id) | (
-            Appointment.lawyer_id.is_(None) & (Appointment.status == "requested")
-        )
-    return False
 
 
 #: action → roles that may do it (on an appointment they can see).
@@ -115,18 +66,18 @@ ROLE_ACTIONS = {
 #: action → the states it starts from.
 FROM_STATES = {
     "cancel": OPEN_STATUSES,
-    "confirm": ("requested",),
-    "decline": ("requested",),
-    "complete": ("confirmed",),
-    "no_show": ("confirmed",),
+    "confirm": (Status.REQUESTED,),
+    "decline": (Status.REQUESTED,),
+    "complete": (Status.CONFIRMED,),
+    "no_show": (Status.CONFIRMED,),
     "reschedule": OPEN_STATUSES,
-    "rate": ("completed",),
+    "rate": (Status.COMPLETED,),
 }
 
 
 def may(user: User, action: str, appointment: Appointment) -> bool:
-    """Whether ``user``'s role allows ``action`` on this (visible) appointment, whatever its state."""
-    if not visible(appointment, user) or user.role not in ROLE_ACTIONS[action]:
+    """Whether ``user``'s role allows ``action`` on this appointment (one they can see), whatever its state."""
+    if user.role not in ROLE_ACTIONS[action]:
         return False
     if user.is_lawyer and action not in ("confirm", "decline"):
         return appointment.lawyer_id == user.id  # unassigned requests can only be taken or declined
@@ -153,31 +104,22 @@ def available_actions(user: User, appointment: Appointment, now: datetime | None
     return actions
 
 
-def _lock(appointment: Appointment) -> None:
-    """Lock the appointment's row for this transaction and reload it (PostgreSQL: SELECT … FOR UPDATE).
-
-    Two changes to one booking at once (a cancel and a confirm, two lawyers taking one request) then run one
-    after the other, and the second sees the first's result instead of overwriting it. SQLite serialises
-    writers with BEGIN IMMEDIATE already.
-    """
-    db.session.execute(
-        select(Appointment)
-        .where(Appointment.id == appointment.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()  # fetching the row is what refreshes the loaded object
-
-
 def _check(user: User, action: str, appointment: Appointment) -> None:
-    """Lock the appointment, then refuse (NotAllowed / WrongState) what ``user`` may not do to it now."""
-    _lock(appointment)
-    if not may(user, action, appointment):
+    """Lock the appointment, then refuse (NotAllowed / WrongState) what ``user`` may not do to it now.
+
+    The lock makes two changes to one booking (a cancel and a confirm, two lawyers taking one request) run one
+    after the other, and the second sees the first's result; visibility is asked again after it.
+    """
+    locking.lock(appointment)
+    if action == "confirm" and user.is_lawyer and appointment.lawyer_id not in (None, user.id):
+        raise Conflict(_("Another lawyer has just taken this request."))
+    if not access.can_see(appointment, user) or not may(user, action, appointment):
         raise NotAllowed(_("Your account is not allowed to do this."))
     if appointment.status not in FROM_STATES[action]:
         raise WrongState(
             _(
                 "This booking is %(status)s, so this can't be done any more.",
-                status=catalog.label(catalog.APPOINTMENT_STATUSES, appointment.status),
+                status=vocab.label(booking_vocab.APPOINTMENT_STATUSES, appointment.status),
             )
         )
 
@@ -198,29 +140,29 @@ def before_cutoff(appointment: Appointment, now: datetime | None = None) -> bool
 def check_start(service: ServiceType, start: datetime, now: datetime) -> None:
     """The time rules every new start obeys: the grid, not in the past, the lead time, the horizon."""
     if not slot_rules.on_grid(start):
-        raise BookingError(_("Choose one of the offered times (they start on the hour or half hour)."), "start")
+        raise Invalid(_("Choose one of the offered times (they start on the hour or half hour)."), "start")
     if start < now:
-        raise BookingError(_("This time is in the past. Please choose a time from the list."), "start")
+        raise Invalid(_("This time is in the past. Please choose a time from the list."), "start")
     if start < now + slot_rules.lead_time():
         hours = current_app.config["BOOKING_LEAD_TIME_HOURS"]
-        raise BookingError(
+        raise Invalid(
             _("Bookings must be made at least %(hours)s hours ahead. Please choose a later time.", hours=f"{hours:g}"),
             "start",
         )
     if to_local(start).date() > slot_rules.last_bookable_day(now):
-        raise BookingError(
+        raise Invalid(
             _("Bookings open %(days)d days ahead. Please choose an earlier day.", days=slot_rules.horizon_days()),
             "start",
         )
 
 
-def _outside_availability() -> BookingError:
+def _outside_availability() -> Invalid:
     """The error for a start at which no (chosen) lawyer works."""
-    return BookingError(_("No lawyer works at this time. Please choose one of the offered times."), "start")
+    return Invalid(_("No lawyer works at this time. Please choose one of the offered times."), "start")
 
 
 def _reserve(appointment: Appointment) -> None:
-    """Insert the appointment's units; raises IntegrityError when any of them is held already."""
+    """Insert the appointment's units (inside ``insert_or_lose``: a unit held already means the time is taken)."""
     for unit in slot_rules.unit_starts(appointment.start_at, appointment.service_type.duration_minutes):
         db.session.add(BookingUnit(lawyer_id=appointment.lawyer_id, unit_start=unit, appointment_id=appointment.id))
     db.session.flush()
@@ -236,11 +178,11 @@ def _insert(values: dict, candidates: list[User]) -> Appointment:
     for lawyer in candidates:
         appointment = Appointment(lawyer_id=lawyer.id, **values)
         try:
-            with db.session.begin_nested():
+            with locking.insert_or_lose(SlotTaken()):
                 db.session.add(appointment)
                 db.session.flush()
                 _reserve(appointment)
-        except IntegrityError:
+        except SlotTaken:
             continue
         return appointment
     raise SlotTaken()
@@ -261,24 +203,22 @@ def book(
     """Book ``service`` at ``start`` for ``enterprise`` with ``lawyer`` (``None``: any suitable lawyer).
 
     Services that need the lawyer's confirmation start ``requested``, the others ``confirmed``; both hold the
-    lawyer's time at once. Raises BookingError (nothing changed) or SlotTaken.
+    lawyer's time at once. Raises Invalid (nothing changed) or SlotTaken.
     """
     now = now or utcnow()
     if enterprise is None:
-        raise BookingError(_("Choose the enterprise you book for."), "enterprise_id")
+        raise Invalid(_("Choose the enterprise you book for."), "enterprise_id")
     if not enterprise.is_verified:
-        raise BookingError(
-            _("Booking opens once the park service station has verified %(name)s.", name=enterprise.name)
-        )
+        raise Invalid(_("Booking opens once the park service station has verified %(name)s.", name=enterprise.name))
     if service is None or not service.active:
-        raise BookingError(_("Choose a service from the list."), "service")
-    if topic not in catalog.TOPICS:
-        raise BookingError(_("Choose the legal topic of your question."), "topic")
+        raise Invalid(_("Choose a service from the list."), "service")
+    if topic not in vocab.TOPICS:
+        raise Invalid(_("Choose the legal topic of your question."), "topic")
     if mode not in service.mode_list:
-        raise BookingError(modes_hint(service), "mode")
+        raise Invalid(modes_hint(service), "mode")
     if lawyer is not None and (not lawyer.is_lawyer or not lawyer.active):
-        raise BookingError(_("Choose a lawyer from the list."), "lawyer_id")
-    start = start.astimezone(LOCAL)
+        raise Invalid(_("Choose a lawyer from the list."), "lawyer_id")
+    start = start.astimezone(local_zone())
     check_start(service, start, now)
 
     day = start.date()
@@ -290,7 +230,7 @@ def book(
     if not free:
         raise SlotTaken()
     free.sort(key=slot_rules.preference(service, topic, slot_rules.weekly_load(day)))
-    status = "requested" if service.requires_confirmation else "confirmed"
+    status = Status.REQUESTED if service.requires_confirmation else Status.CONFIRMED
     appointment = _insert(
         {
             "enterprise_id": enterprise.id,
@@ -302,12 +242,12 @@ def book(
             "description": (description or "").strip(),
             "status": status,
             "created_by": actor,
-            "confirmed_at": now if status == "confirmed" else None,
+            "confirmed_at": now if status == Status.CONFIRMED else None,
             "created_at": now,
         },
         free,
     )
-    audit(
+    audit.record(
         "booking.created",
         appointment,
         actor=actor,
@@ -352,7 +292,7 @@ def record_past(
         appointment = _insert(values, [lawyer])
     except SlotTaken:
         return None
-    if status in ("cancelled", "declined"):
+    if status in (Status.CANCELLED, Status.DECLINED):
         _release(appointment)
     return appointment
 
@@ -368,25 +308,19 @@ def confirm(appointment: Appointment, actor: User, now: datetime | None = None) 
         raise WrongState(_("The time of this request has passed. Decline it or agree a new time."))
     if appointment.lawyer_id is None:
         if not actor.is_lawyer:
-            raise BookingError(_("This request has no lawyer yet: a lawyer takes it by confirming it."))
-        try:
-            with db.session.begin_nested():
-                appointment.lawyer_id = actor.id
-                db.session.flush()
-                _reserve(appointment)
-        except IntegrityError:
-            raise SlotTaken(_("You have another appointment at this time, so you can't take this request.")) from None
-    elif not db.session.scalar(
-        select(func.count()).select_from(BookingUnit).where(BookingUnit.appointment_id == appointment.id)
-    ):
-        try:
-            with db.session.begin_nested():
-                _reserve(appointment)
-        except IntegrityError:
-            raise SlotTaken(_("The lawyer has another appointment at this time.")) from None
-    appointment.status = "confirmed"
+            raise Invalid(_("This request has no lawyer yet: a lawyer takes it by confirming it."))
+        with locking.insert_or_lose(
+            SlotTaken(_("You have another appointment at this time, so you can't take this request."), None)
+        ):
+            appointment.lawyer_id = actor.id
+            db.session.flush()
+            _reserve(appointment)
+    elif not db.session.scalar(select(exists().where(BookingUnit.appointment_id == appointment.id))):
+        with locking.insert_or_lose(SlotTaken(_("The lawyer has another appointment at this time."), None)):
+            _reserve(appointment)
+    appointment.status = Status.CONFIRMED
     appointment.confirmed_at = now
-    audit("booking.confirmed", appointment, actor=actor, lawyer_id=appointment.lawyer_id)
+    audit.record("booking.confirmed", appointment, actor=actor, lawyer_id=appointment.lawyer_id)
     _announce(appointment, actor, "confirmed")
     return appointment
 
@@ -401,10 +335,10 @@ def decline(appointment: Appointment, actor: User, reason: str, now: datetime | 
         "The lawyer can't take this request. Please choose another time or another lawyer."
     )
     _release(appointment)
-    appointment.status = "declined"
+    appointment.status = Status.DECLINED
     appointment.decline_reason = reason[:2000]
     appointment.cancelled_at = now or utcnow()
-    audit("booking.declined", appointment, actor=actor, reason=reason)
+    audit.record("booking.declined", appointment, actor=actor, reason=reason)
     _announce(appointment, actor, "declined")
     return appointment
 
@@ -417,7 +351,7 @@ def cancel(appointment: Appointment, actor: User, now: datetime | None = None) -
         raise WrongState(_("This booking has started already and can't be cancelled."))
     if actor.is_enterprise and not before_cutoff(appointment, now):
         hours = current_app.config["CANCELLATION_CUTOFF_HOURS"]
-        raise BookingError(
+        raise Invalid(
             _(
                 "Bookings can be cancelled online until %(hours)s hours before they start. "
                 "Please phone the park service station.",
@@ -425,9 +359,9 @@ def cancel(appointment: Appointment, actor: User, now: datetime | None = None) -
             )
         )
     _release(appointment)
-    appointment.status = "cancelled"
+    appointment.status = Status.CANCELLED
     appointment.cancelled_at = now
-    audit("booking.cancelled", appointment, actor=actor)
+    audit.record("booking.cancelled", appointment, actor=actor)
     _announce(appointment, actor, "cancelled")
     return appointment
 
@@ -440,11 +374,11 @@ def complete(
     _check(actor, "complete", appointment)
     if appointment.start_at > now:
         raise WrongState(_("An appointment can be completed once it has started."))
-    appointment.status = "completed"
+    appointment.status = Status.COMPLETED
     appointment.summary = (summary or "").strip() or None
     appointment.private_notes = (private_notes or "").strip() or None
     appointment.completed_at = now
-    audit("booking.completed", appointment, actor=actor)
+    audit.record("booking.completed", appointment, actor=actor)
     _announce(appointment, actor, "completed")
     return appointment
 
@@ -455,8 +389,8 @@ def mark_no_show(appointment: Appointment, actor: User, now: datetime | None = N
     _check(actor, "no_show", appointment)
     if appointment.start_at > now:
         raise WrongState(_("A no-show can be recorded once the appointment has started."))
-    appointment.status = "no_show"
-    audit("booking.no_show", appointment, actor=actor)
+    appointment.status = Status.NO_SHOW
+    audit.record("booking.no_show", appointment, actor=actor)
     _announce(appointment, actor, "no_show")
     return appointment
 
@@ -479,15 +413,15 @@ def reschedule(
     if lawyer is None or actor.is_lawyer:
         lawyer = appointment.lawyer or (actor if actor.is_lawyer else None)
     if lawyer is None or not lawyer.is_lawyer or not lawyer.active:
-        raise BookingError(_("Choose a lawyer from the list."), "lawyer_id")
+        raise Invalid(_("Choose a lawyer from the list."), "lawyer_id")
     service = appointment.service_type
-    new_start = new_start.astimezone(LOCAL)
+    new_start = new_start.astimezone(local_zone())
     check_start(service, new_start, now)
     if new_start == appointment.start_at and lawyer.id == appointment.lawyer_id:
-        raise BookingError(_("Choose a time other than the current one."), "start")
+        raise Invalid(_("Choose a time other than the current one."), "start")
     if new_start not in slot_rules.window_starts(service, lawyer.id, new_start.date()):
         raise _outside_availability()
-    status = "confirmed" if appointment.status == "confirmed" or actor.is_lawyer else "requested"
+    status = Status.CONFIRMED if appointment.status == Status.CONFIRMED or actor.is_lawyer else Status.REQUESTED
     moved = Appointment(
         enterprise_id=appointment.enterprise_id,
         lawyer_id=lawyer.id,
@@ -500,20 +434,17 @@ def reschedule(
         status=status,
         created_by=actor,
         rescheduled_from_id=appointment.id,
-        confirmed_at=now if status == "confirmed" else None,
+        confirmed_at=now if status == Status.CONFIRMED else None,
         created_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            _release(appointment)
-            appointment.status = "cancelled"
-            appointment.cancelled_at = now
-            db.session.add(moved)
-            db.session.flush()
-            _reserve(moved)
-    except IntegrityError:
-        raise SlotTaken() from None
-    audit(
+    with locking.insert_or_lose(SlotTaken()):
+        _release(appointment)
+        appointment.status = Status.CANCELLED
+        appointment.cancelled_at = now
+        db.session.add(moved)
+        db.session.flush()
+        _reserve(moved)
+    audit.record(
         "booking.rescheduled",
         appointment,
         actor=actor,
@@ -521,7 +452,7 @@ def reschedule(
         start=new_start.isoformat(),
         lawyer_id=lawyer.id,
     )
-    audit("booking.created", moved, actor=actor, rescheduled_from=appointment.id, status=status)
+    audit.record("booking.created", moved, actor=actor, rescheduled_from=appointment.id, status=status)
     _announce(moved, actor, "rescheduled")
     return moved
 
@@ -530,17 +461,13 @@ def rate(appointment: Appointment, actor: User, rating: int, comment: str = "") 
     """The enterprise rates a completed service once: 1–5 stars and an optional comment."""
     _check(actor, "rate", appointment)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise BookingError(_("Choose a rating from 1 to 5."), "rating")
+        raise Invalid(_("Choose a rating from 1 to 5."), "rating")
     if appointment.feedback is not None:
         raise WrongState(_("This service has been rated already. Thank you!"))
     feedback = Feedback(appointment_id=appointment.id, user_id=actor.id, rating=rating, comment=comment.strip() or None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(feedback)
-            db.session.flush()
-    except IntegrityError:
-        raise WrongState(_("This service has been rated already. Thank you!")) from None
-    audit("booking.rated", appointment, actor=actor, rating=rating)
+    with locking.insert_or_lose(WrongState(_("This service has been rated already. Thank you!"))):
+        db.session.add(feedback)
+    audit.record("booking.rated", appointment, actor=actor, rating=rating)
     _announce(appointment, actor, "rated")
     return feedback
 
@@ -551,7 +478,8 @@ def rate(appointment: Appointment, actor: User, rating: int, comment: str = "") 
 def queue_reminders(now: datetime | None = None) -> int:
     """Queue one reminder for each confirmed appointment starting within ``REMINDER_HOURS_BEFORE``, exactly once.
 
-    The claim is an UPDATE … WHERE reminder_queued_at IS NULL, so two overlapping runs never both send one.
+    Each is claimed with ``locking.claim`` (UPDATE … WHERE reminder_queued_at IS NULL), so two overlapping runs
+    never both send one.
     Flushes; the caller commits. Returns how many were queued.
     """
     now = now or utcnow()
@@ -559,7 +487,7 @@ def queue_reminders(now: datetime | None = None) -> int:
     due = db.session.scalars(
         select(Appointment)
         .where(
-            Appointment.status == "confirmed",
+            Appointment.status == Status.CONFIRMED,
             Appointment.reminder_queued_at.is_(None),
             Appointment.start_at > now,
             Appointment.start_at <= until,
@@ -568,13 +496,7 @@ def queue_reminders(now: datetime | None = None) -> int:
     ).all()
     queued = 0
     for appointment in due:
-        claimed = db.session.execute(
-            update(Appointment)
-            .where(Appointment.id == appointment.id, Appointment.reminder_queued_at.is_(None))
-            .values(reminder_queued_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
+        if not locking.claim(Appointment, appointment.id, Appointment.reminder_queued_at, now):
             continue
         db.session.refresh(appointment)
         _announce(appointment, None, "reminder")
@@ -612,10 +534,8 @@ def _lawyer_side(appointment: Appointment) -> list[User]:
 
 def _announce(appointment: Appointment, actor: User | None, kind: str) -> None:
     """Tell the other party (both for staff and the system) in-app and by e-mail; confirmed ones with an .ics."""
-    from .ical import appointment_ics
-
     if kind == "created":
-        kind = "requested" if appointment.status == "requested" else "created"
+        kind = "requested" if appointment.status == Status.REQUESTED else "created"
     role = actor.role if actor is not None else "system"
     recipients: list[User] = []
     if role in ("lawyer", "staff", "system"):
@@ -627,29 +547,39 @@ def _announce(appointment: Appointment, actor: User | None, kind: str) -> None:
     if actor is not None:
         recipients = [u for u in recipients if u.id != actor.id]
     attachment = None
-    if appointment.status == "confirmed" and kind in ("created", "confirmed", "rescheduled", "reminder"):
-        attachment = (f"booking-{appointment.id}.ics", "text/calendar", appointment_ics(appointment))
-    link = url_for("bookings.detail", booking_id=appointment.id)
+    if appointment.status == Status.CONFIRMED and kind in ("created", "confirmed", "rescheduled", "reminder"):
+        attachment = partial(_ics_attachment, appointment)
     when = to_local(appointment.start_at).strftime("%Y-%m-%d %H:%M")
     seen: set[int] = set()
     for user in recipients:
         if user.id in seen:
             continue
         seen.add(user.id)
-        text = _(
-            "%(headline)s: %(service)s, %(when)s (#%(id)d)",
-            headline=str(HEADLINES[kind]),
-            service=catalog.label(catalog.SERVICE_TYPES, appointment.service_type.code),
-            when=when,
-            id=appointment.id,
-        )
         notify(
             user,
-            text,
-            link,
+            partial(_headline_text, kind, appointment, when),
+            ("bookings.detail", {"booking_id": appointment.id}),
             email_template="emails/booking_update",
             attachment=attachment,
             appointment=appointment,
             kind=kind,
             headline=HEADLINES[kind],
         )
+
+
+def _headline_text(kind: str, appointment: Appointment, when: str) -> str:
+    """The in-app line about ``appointment`` (rendered in the recipient's language)."""
+    return _(
+        "%(headline)s: %(service)s, %(when)s (#%(id)d)",
+        headline=str(HEADLINES[kind]),
+        service=vocab.label(booking_vocab.SERVICE_TYPES, appointment.service_type.code),
+        when=when,
+        id=appointment.id,
+    )
+
+
+def _ics_attachment(appointment: Appointment) -> tuple[str, str, bytes]:
+    """The booking's calendar file as an e-mail attachment (in the recipient's language)."""
+    from .ical import appointment_ics
+
+    return (f"booking-{appointment.id}.ics", "text/calendar", appointment_ics(appointment))

@@ -10,34 +10,20 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import catalog
+from ..availability import slots as slot_rules
+from ..availability.forms import lawyer_choices
+from ..core import vocab
+from ..core.errors import DomainError, Invalid
+from ..core.parsing import parse_id
 from ..extensions import db
-from ..models import (
-    Appointment,
-    AvailabilityException,
-    AvailabilityRule,
-    Enterprise,
-    LawyerProfile,
-    ServiceType,
-    User,
-)
-from ..models.booking import new_feed_token
-from ..timeutil import LOCAL, local_datetime, local_today, to_local, utcnow
-from ..web import audit, get_or_404, parse_id, render, roles_required
-from . import availability as plans
+from ..models import Appointment, AvailabilityRule, Enterprise, ServiceType
+from ..timeutil import local_datetime, local_today, local_zone, to_local, utcnow
+from ..web import actor, load_or_404, refuse, render, roles_required
 from . import bp, ical, service
-from . import slots as slot_rules
-from .forms import (
-    EXCEPTION_KINDS,
-    BookingForm,
-    CompleteForm,
-    DeclineForm,
-    ExceptionForm,
-    RateForm,
-    RescheduleForm,
-    RuleForm,
-    SpecialtiesForm,
-)
+from . import vocab as booking_vocab
+from .forms import BookingForm, CompleteForm, DeclineForm, RateForm, RescheduleForm
+from .queries import CARD_OPTIONS
+from .vocab import OPEN_STATUSES
 
 SUCCESS = {
     "cancel": lambda: _("The booking is cancelled."),
@@ -64,24 +50,6 @@ def _service(code: str | None) -> ServiceType | None:
     if not code:
         return None
     return db.session.scalar(select(ServiceType).where(ServiceType.code == code, ServiceType.active.is_(True)))
-
-
-def _lawyer(value) -> User | None:
-    """The active lawyer whose id is ``value`` (text from a form or URL), else ``None``."""
-    ident = parse_id(value)
-    if ident is None:
-        return None
-    user = db.session.get(User, ident)
-    return user if user is not None and user.is_lawyer and user.active else None
-
-
-def _lawyer_choices(blank: str | None) -> list[tuple[str, str]]:
-    """(id, name and title) of every active lawyer for a select, after an optional blank choice."""
-    choices = [("", blank)] if blank else []
-    for lawyer in slot_rules.lawyers():
-        title = lawyer.lawyer_profile.title if lawyer.lawyer_profile and lawyer.lawyer_profile.title else ""
-        choices.append((str(lawyer.id), f"{lawyer.name} {title}".strip()))
-    return choices
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -129,7 +97,7 @@ def _slot_context(
     context["slot_day"] = day
     lawyer = None
     if lawyer_text:
-        lawyer = _lawyer(lawyer_text)
+        lawyer = slot_rules.find_lawyer(lawyer_text)
         if lawyer is None:
             context["slot_error"] = _("This lawyer doesn't exist. Choose a lawyer from the list.")
             return context
@@ -156,26 +124,9 @@ def _slot_context(
     return context
 
 
-def _attach(form, error: service.BookingError) -> None:
-    """Show a domain error next to its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*list(field.errors), error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _load(booking_id: int) -> Appointment:
     """The booking with this id if the current user may see it, else 404."""
-    return get_or_404(Appointment, booking_id, service.visible)
-
-
-#: What a booking card (``bookings/_card.html``) shows besides the appointment: loaded with the list, not per row.
-CARD_OPTIONS = (
-    selectinload(Appointment.service_type),
-    selectinload(Appointment.lawyer),
-    selectinload(Appointment.enterprise),
-)
+    return load_or_404(Appointment, booking_id)
 
 
 def _date_limits() -> dict:
@@ -194,14 +145,12 @@ def index():
     if current_user.is_staff:
         return redirect(url_for("bookings.staff_list"))
     now = utcnow()
-    base = select(Appointment).where(service.visible_clause(current_user)).options(*CARD_OPTIONS)
+    base = select(Appointment).where(Appointment.visible_to(current_user)).options(*CARD_OPTIONS)
     upcoming = db.session.scalars(
-        base.where(Appointment.status.in_(service.OPEN_STATUSES), Appointment.end_at >= now).order_by(
-            Appointment.start_at
-        )
+        base.where(Appointment.status.in_(OPEN_STATUSES), Appointment.end_at >= now).order_by(Appointment.start_at)
     ).all()
     past = db.paginate(
-        base.where(or_(Appointment.status.not_in(service.OPEN_STATUSES), Appointment.end_at < now)).order_by(
+        base.where(or_(Appointment.status.not_in(OPEN_STATUSES), Appointment.end_at < now)).order_by(
             Appointment.start_at.desc()
         ),
         per_page=20,
@@ -215,9 +164,9 @@ def new():
     """Book a lawyer: service → day → free slots (htmx) → topic, description, mode → confirm."""
     form = BookingForm()
     form.service.choices = [("", _("Choose…"))] + [
-        (s.code, catalog.label(catalog.SERVICE_TYPES, s.code)) for s in _services()
+        (s.code, vocab.label(booking_vocab.SERVICE_TYPES, s.code)) for s in _services()
     ]
-    form.lawyer_id.choices = _lawyer_choices(_("Any lawyer"))
+    form.lawyer_id.choices = lawyer_choices(_("Any lawyer"))
     if current_user.is_staff:
         verified = db.session.scalars(
             select(Enterprise).where(Enterprise.status == "verified").order_by(Enterprise.name)
@@ -241,10 +190,10 @@ def new():
         if current_user.is_staff:
             ident = parse_id(form.enterprise_id.data)
             enterprise = db.session.get(Enterprise, ident) if ident is not None else None
-        lawyer = _lawyer(form.lawyer_id.data)
+        lawyer = slot_rules.find_lawyer(form.lawyer_id.data)
         try:
             if form.lawyer_id.data and lawyer is None:
-                raise service.BookingError(_("This lawyer doesn't exist. Choose a lawyer from the list."), "lawyer_id")
+                raise Invalid(_("This lawyer doesn't exist. Choose a lawyer from the list."), "lawyer_id")
             appointment = service.book(
                 enterprise=enterprise,
                 service=_service(form.service.data),
@@ -253,11 +202,10 @@ def new():
                 topic=form.topic.data,
                 description=form.description.data or "",
                 lawyer=lawyer,
-                actor=current_user._get_current_object(),
+                actor=actor(),
             )
-        except service.BookingError as error:
-            _attach(form, error)
-            status = 422
+        except DomainError as error:
+            status = refuse(error, lambda code, _message: code, form)
         else:
             if current_user.is_staff and appointment.status == "confirmed":  # staff get no reminder: they booked
                 flash(_("The booking is confirmed. The enterprise has been told."), "success")
@@ -353,14 +301,10 @@ def _act(booking_id: int, action: str, call, form=None, form_name: str | None = 
     if form is not None and not form.validate():
         return _detail(appointment, 422, **forms)
     try:
-        call(appointment, current_user._get_current_object())
-    except service.NotAllowed:
-        abort(403)
-    except service.BookingError as error:
-        if form is not None and error.field and hasattr(form, error.field):
-            _attach(form, error)
-            return _detail(appointment, error.status, **forms)
-        return _detail(appointment, error.status, error=error.message, **forms)
+        call(appointment, actor())
+    except DomainError as error:
+        holder = form if form is not None and error.field and hasattr(form, error.field) else None
+        return refuse(error, lambda code, message: _detail(appointment, code, error=message, **forms), holder)
     flash(SUCCESS[action](), "success")
     return redirect(url_for("bookings.detail", booking_id=appointment.id), code=303)
 
@@ -430,7 +374,7 @@ def reschedule(booking_id: int):
     if not service.may(current_user, "reschedule", appointment):
         abort(403)
     form = RescheduleForm()
-    form.lawyer_id.choices = _lawyer_choices(None)
+    form.lawyer_id.choices = lawyer_choices(None)
     if not current_user.is_staff:
         del form.lawyer_id
     status = 200
@@ -439,14 +383,11 @@ def reschedule(booking_id: int):
         if current_user.is_staff:
             form.lawyer_id.data = str(appointment.lawyer_id or "")
     elif form.validate():
-        lawyer = _lawyer(form.lawyer_id.data) if current_user.is_staff else None
+        lawyer = slot_rules.find_lawyer(form.lawyer_id.data) if current_user.is_staff else None
         try:
-            moved = service.reschedule(appointment, current_user._get_current_object(), form.start_at, lawyer)
-        except service.NotAllowed:
-            abort(403)
-        except service.BookingError as error:
-            _attach(form, error)
-            status = error.status if not isinstance(error, service.SlotTaken) else 422
+            moved = service.reschedule(appointment, actor(), form.start_at, lawyer)
+        except DomainError as error:
+            status = refuse(error, lambda code, _message: code, form)
         else:
             flash(_("The booking is moved. Both sides have been told."), "success")
             return redirect(url_for("bookings.detail", booking_id=moved.id), code=303)
@@ -522,160 +463,6 @@ def agenda():
     )
 
 
-def _target_lawyer() -> User:
-    """The lawyer whose availability is shown: oneself, or for staff the one chosen (``lawyer``)."""
-    if current_user.is_lawyer:
-        return current_user._get_current_object()
-    chosen = request.values.get("lawyer", "")
-    if chosen:
-        lawyer = _lawyer(chosen)
-        if lawyer is None:
-            abort(404)
-        return lawyer
-    everyone = slot_rules.lawyers()
-    if not everyone:
-        abort(404)
-    return everyone[0]
-
-
-def _availability_page(lawyer: User, code: int = 200, **forms):
-    """The availability editor for ``lawyer`` with any forms that failed."""
-    forms.setdefault("rule_form", RuleForm(formdata=None))
-    forms.setdefault("exception_form", ExceptionForm(formdata=None))
-    if "specialties_form" not in forms:
-        form = SpecialtiesForm(formdata=None)
-        form.specialties.data = lawyer.lawyer_profile.specialty_list if lawyer.lawyer_profile else []
-        forms["specialties_form"] = form
-    rules = plans.weekly_plan(lawyer.id)
-    by_day = {day: [r for r in rules if r.weekday == day] for day in catalog.WEEKDAYS}
-    return render(
-        "bookings/availability.html",
-        lawyer=lawyer,
-        by_day=by_day,
-        exceptions=plans.exceptions(lawyer.id, since=local_today()),
-        kinds=EXCEPTION_KINDS,
-        lawyer_options=_lawyer_choices(None) if current_user.is_staff else [],
-        status=code,
-        **forms,
-    )
-
-
-def _back_to_availability(lawyer: User):
-    """Redirect (303) to the availability editor of ``lawyer``."""
-    args = {"lawyer": lawyer.id} if current_user.is_staff else {}
-    return redirect(url_for("bookings.availability", **args), code=303)
-
-
-@bp.get("/availability")
-@roles_required("lawyer", "staff")
-def availability():
-    """The availability editor: weekly plan, date exceptions, specialties and the calendar feed."""
-    return _availability_page(_target_lawyer())
-
-
-@bp.post("/availability/rules")
-@roles_required("lawyer", "staff")
-def add_rule():
-    """Add a weekly range (merged with ranges it touches)."""
-    lawyer = _target_lawyer()
-    form = RuleForm()
-    if not form.validate():
-        return _availability_page(lawyer, 422, rule_form=form)
-    rule = plans.add_weekly_range(lawyer, int(form.weekday.data), form.start_time.data, form.end_time.data)
-    audit("availability.rule_added", rule, lawyer_id=lawyer.id, weekday=rule.weekday, start=rule.start_time)
-    flash(_("The weekly plan is updated."), "success")
-    return _back_to_availability(lawyer)
-
-
-@bp.post("/availability/rules/<int:rule_id>/delete")
-@roles_required("lawyer", "staff")
-def delete_rule(rule_id: int):
-    """Remove a weekly range (booked appointments stay)."""
-    lawyer = _target_lawyer()
-    rule = get_or_404(AvailabilityRule, rule_id, lambda r, u: r.lawyer_id == lawyer.id)
-    audit("availability.rule_removed", rule, lawyer_id=lawyer.id, weekday=rule.weekday, start=rule.start_time)
-    db.session.delete(rule)
-    flash(_("The weekly plan is updated."), "success")
-    return _back_to_availability(lawyer)
-
-
-@bp.post("/availability/exceptions")
-@roles_required("lawyer", "staff")
-def add_exception():
-    """Add time off or extra hours on a date."""
-    lawyer = _target_lawyer()
-    form = ExceptionForm()
-    if not form.validate():
-        return _availability_page(lawyer, 422, exception_form=form)
-    if form.day.data < local_today():
-        form.day.errors = [_("Choose today or a later date.")]
-        return _availability_page(lawyer, 422, exception_form=form)
-    exception = plans.add_exception(
-        lawyer, form.day.data, form.kind.data, form.start_time.data, form.end_time.data, form.note.data
-    )
-    audit("availability.exception_added", exception, lawyer_id=lawyer.id, day=exception.day, kind=exception.kind)
-    flash(_("The exception is saved."), "success")
-    return _back_to_availability(lawyer)
-
-
-@bp.post("/availability/exceptions/<int:exception_id>/delete")
-@roles_required("lawyer", "staff")
-def delete_exception(exception_id: int):
-    """Remove a date exception."""
-    lawyer = _target_lawyer()
-    exception = get_or_404(AvailabilityException, exception_id, lambda e, u: e.lawyer_id == lawyer.id)
-    audit("availability.exception_removed", exception, lawyer_id=lawyer.id, day=exception.day)
-    db.session.delete(exception)
-    flash(_("The exception is removed."), "success")
-    return _back_to_availability(lawyer)
-
-
-@bp.post("/availability/specialties")
-@roles_required("lawyer", "staff")
-def specialties():
-    """Set the lawyer's specialties (used to suggest the right lawyer for "any lawyer")."""
-    lawyer = _target_lawyer()
-    form = SpecialtiesForm()
-    if not form.validate():
-        return _availability_page(lawyer, 422, specialties_form=form)
-    plans.set_specialties(lawyer, form.specialties.data or [])
-    audit("availability.specialties", lawyer.lawyer_profile, lawyer_id=lawyer.id, specialties=form.specialties.data)
-    flash(_("The specialties are saved."), "success")
-    return _back_to_availability(lawyer)
-
-
-@bp.post("/availability/feed")
-@roles_required("lawyer", "staff")
-def regenerate_feed():
-    """Give the lawyer's calendar feed a new secret address; the old one stops working."""
-    lawyer = _target_lawyer()
-    lawyer.lawyer_profile.feed_token = new_feed_token()
-    audit("availability.feed_regenerated", lawyer.lawyer_profile, lawyer_id=lawyer.id)
-    flash(_("The calendar address is renewed; the old one no longer works."), "success")
-    return _back_to_availability(lawyer)
-
-
-@bp.get("/feed/<token>.ics")
-def feed(token: str):
-    """A lawyer's calendar (requested and confirmed appointments) at a secret, revocable address; no login."""
-    profile = db.session.scalar(select(LawyerProfile).where(LawyerProfile.feed_token == token))
-    if profile is None or not profile.user.active:
-        abort(404)
-    since = utcnow() - timedelta(days=30)
-    appointments = db.session.scalars(
-        select(Appointment)
-        .options(*CARD_OPTIONS)
-        .where(
-            Appointment.lawyer_id == profile.user_id,
-            Appointment.start_at >= since,
-            Appointment.status.in_(("requested", "confirmed", "completed")),
-        )
-        .order_by(Appointment.start_at)
-    )
-    body = ical.feed_ics(_("Appointments of %(name)s", name=profile.user.name), appointments)
-    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
-
-
 # ---------------------------------------------------------------------------------------------- staff
 
 
@@ -694,7 +481,7 @@ def staff_list():
         "to": args.get("to", ""),
     }
     problems = []
-    if filters["status"] in catalog.APPOINTMENT_STATUSES:
+    if filters["status"] in booking_vocab.APPOINTMENT_STATUSES:
         query = query.where(Appointment.status == filters["status"])
     if parse_id(filters["lawyer"]) is not None:
         query = query.where(Appointment.lawyer_id == parse_id(filters["lawyer"]))
@@ -720,7 +507,7 @@ def staff_list():
         filters=filters,
         problems=problems,
         enterprises=enterprises,
-        lawyer_options=_lawyer_choices(None),
+        lawyer_options=lawyer_choices(None),
         services=_services(),
-        local=LOCAL,
+        local=local_zone(),
     )

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from .. import accounts, catalog
+from ..core import vocab
 from ..extensions import db
 from ..models import Enterprise
-from ..notify.outbox import notify
-from ..web import audit, get_or_404, render, roles_required
-from . import bp
+from ..web import actor, load_or_404, render, roles_required
+from . import bp, service
+from . import vocab as enterprise_vocab
 
 
 @bp.get("/mine")
@@ -29,7 +29,7 @@ def index():
     q = request.args.get("q", "").strip()
     status = request.args.get("status", "")
     query = select(Enterprise)
-    if status in catalog.ENTERPRISE_STATUSES:
+    if status in enterprise_vocab.ENTERPRISE_STATUSES:
         query = query.where(Enterprise.status == status)
     if q:
         like = f"%{q}%"
@@ -45,7 +45,7 @@ def index():
 @roles_required("staff")
 def detail(enterprise_id: int):
     """One enterprise for staff, with its users and the actions on it."""
-    enterprise = get_or_404(Enterprise, enterprise_id)
+    enterprise = load_or_404(Enterprise, enterprise_id)
     return render("enterprises/detail.html", enterprise=enterprise)
 
 
@@ -53,24 +53,17 @@ def detail(enterprise_id: int):
 @roles_required("staff")
 def set_status(enterprise_id: int):
     """Verify, archive or reopen an enterprise; its users are told, the audit log records it."""
-    enterprise = get_or_404(Enterprise, enterprise_id)
+    enterprise = load_or_404(Enterprise, enterprise_id)
     status = request.form.get("status", "")
-    if status not in catalog.ENTERPRISE_STATUSES:
+    if status not in enterprise_vocab.ENTERPRISE_STATUSES:
         abort(400)
-    previous = enterprise.status
-    accounts.set_enterprise_status(enterprise, status)
-    audit(f"enterprise.{status}", enterprise, previous=previous)
-    if status == "verified" and previous != "verified":
-        for user in enterprise.users:
-            notify(
-                user,
-                _("%(name)s is verified: you can now book lawyers and sign up for events.", name=enterprise.name),
-                url_for("enterprises.mine"),
-                email_template="emails/enterprise_verified",
-                enterprise=enterprise,
-            )
+    service.set_status(enterprise, status, actor())
     flash(
-        _("%(name)s: %(status)s.", name=enterprise.name, status=catalog.label(catalog.ENTERPRISE_STATUSES, status)),
+        _(
+            "%(name)s: %(status)s.",
+            name=enterprise.name,
+            status=vocab.label(enterprise_vocab.ENTERPRISE_STATUSES, status),
+        ),
         "success",
     )
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id), code=303)

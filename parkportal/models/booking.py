@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..bookings.vocab import MODES, Status
+from ..core.vocab import check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 from .enterprise import Enterprise
@@ -20,7 +22,7 @@ def new_feed_token() -> str:
 
 
 class ServiceType(db.Model):
-    """A bookable service (consultation, checkup, …); labels come from ``catalog.SERVICE_TYPES``."""
+    """A bookable service (consultation, checkup, …); labels come from ``booking_vocab.SERVICE_TYPES``."""
 
     __tablename__ = "service_type"
 
@@ -81,6 +83,11 @@ class AvailabilityRule(db.Model):
         CheckConstraint("start_time < end_time", name="range"),
     )
 
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        """A lawyer edits their own plan; staff edit anyone's."""
+        return _own_plan(cls, user)
+
 
 class AvailabilityException(db.Model):
     """A date on which the weekly plan doesn't hold: time off (``off``) or extra hours (``extra``).
@@ -97,6 +104,22 @@ class AvailabilityException(db.Model):
     start_time: Mapped[time | None]
     end_time: Mapped[time | None]
     note: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (check_in("kind", ("off", "extra")),)
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        """A lawyer edits their own exceptions; staff edit anyone's."""
+        return _own_plan(cls, user)
+
+
+def _own_plan(model, user: User) -> ColumnElement[bool]:
+    """Rows of a lawyer's availability that ``user`` may see and change."""
+    if user.is_staff:
+        return true()
+    if user.is_lawyer:
+        return model.lawyer_id == user.id
+    return false()
 
 
 class Appointment(db.Model):
@@ -138,7 +161,22 @@ class Appointment(db.Model):
     )
     feedback: Mapped[Feedback | None] = relationship(back_populates="appointment", uselist=False)
 
-    __table_args__ = (CheckConstraint("start_at < end_at", name="range"),)
+    __table_args__ = (
+        CheckConstraint("start_at < end_at", name="range"),
+        check_in("status", tuple(Status)),
+        check_in("mode", tuple(MODES)),
+    )
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        """Staff see all; an enterprise user their enterprise's; a lawyer their own and unassigned requests."""
+        if user.is_staff:
+            return true()
+        if user.is_enterprise:
+            return cls.enterprise_id == (user.enterprise_id or -1)
+        if user.is_lawyer:
+            return (cls.lawyer_id == user.id) | (cls.lawyer_id.is_(None) & (cls.status == Status.REQUESTED))
+        return false()
 
 
 class BookingUnit(db.Model):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String
+from sqlalchemy import ColumnElement, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.vocab import check_in
+from ..enterprises.vocab import ENTERPRISE_SOURCES, ENTERPRISE_STATUSES
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -35,6 +37,17 @@ class Enterprise(db.Model):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     users: Mapped[list[User]] = relationship(back_populates="enterprise", order_by="User.id")
+
+    __table_args__ = (check_in("status", tuple(ENTERPRISE_STATUSES)), check_in("source", tuple(ENTERPRISE_SOURCES)))
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        """Staff see every enterprise; an enterprise user their own."""
+        if user.is_staff:
+            return true()
+        if user.is_enterprise:
+            return cls.id == (user.enterprise_id or -1)
+        return false()
 
     @property
     def is_verified(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy import ColumnElement, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -42,3 +42,8 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(255))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    @classmethod
+    def visible_to(cls, user) -> ColumnElement[bool]:
+        """A notification is its recipient's alone (staff included)."""
+        return cls.user_id == user.id

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ColumnElement, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core.vocab import ROLES, check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -44,6 +45,13 @@ class User(UserMixin, db.Model):
 
     enterprise: Mapped[Enterprise | None] = relationship(back_populates="users")
     lawyer_profile: Mapped[LawyerProfile | None] = relationship(back_populates="user", uselist=False)
+
+    __table_args__ = (check_in("role", tuple(ROLES)),)
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        """Staff manage every account; anyone else only their own."""
+        return true() if user.is_staff else cls.id == user.id
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password`` and sign out every other session."""

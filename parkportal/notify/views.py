@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import Notification
 from ..timeutil import utcnow
-from ..web import get_or_404, hx_trigger, is_htmx, render, safe_next
+from ..web import hx_trigger, is_htmx, load_or_404, render, safe_next
 from . import bp
 
 
@@ -35,7 +35,7 @@ def badge():
 @login_required
 def mark_read(note_id: int):
     """Mark one notification read and follow its link."""
-    note = get_or_404(Notification, note_id, lambda n, u: n.user_id == u.id)
+    note = load_or_404(Notification, note_id)
     if note.read_at is None:
         note.read_at = utcnow()
     return redirect(safe_next(note.link) or url_for("notify.index"), code=303)

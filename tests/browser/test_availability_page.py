@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 from playwright.sync_api import expect
 
-from parkportal.bookings.availability import add_weekly_range
+from parkportal.availability.service import add_weekly_range
 from parkportal.extensions import db
 
 from .. import factories
@@ -27,7 +27,7 @@ def test_weekly_plan_fits_a_phone_and_remove_buttons_show_keyboard_focus(app, pa
         email = lawyer.email
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, email)
-    page.goto(live_server + "/bookings/availability")
+    page.goto(live_server + "/availability")
     wrap = page.locator(".table-wrap:has(table.plan)")
     expect(page.locator("table.plan .range")).to_have_count(10)
     assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the weekly plan scrolls sideways on a phone"

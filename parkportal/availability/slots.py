@@ -12,14 +12,14 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..bookings.vocab import ACTIVE_STATUSES
+from ..core.parsing import parse_id
 from ..extensions import db
 from ..models import Appointment, BookingUnit, ServiceType, User
-from ..timeutil import LOCAL, local_datetime, local_today, utcnow, week_bounds
-from .availability import windows_on
+from ..timeutil import local_datetime, local_today, local_zone, utcnow, week_bounds
+from .service import windows_on
 
 UNIT = timedelta(minutes=30)
-#: Appointments in these states take up a lawyer's time (and count towards the weekly load).
-ACTIVE_STATUSES = ("requested", "confirmed", "completed", "no_show")
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,17 @@ def unit_starts(start: datetime, minutes: int) -> list[datetime]:
 
 def on_grid(start: datetime) -> bool:
     """Whether ``start`` lies on the 30-minute grid (local time; Asia/Shanghai has whole-hour offsets)."""
-    local = start.astimezone(LOCAL)
+    local = start.astimezone(local_zone())
     return local.minute % 30 == 0 and local.second == 0 and local.microsecond == 0
+
+
+def find_lawyer(value) -> User | None:
+    """The active lawyer whose id is ``value`` (text from a form or URL), else ``None``."""
+    ident = parse_id(value)
+    if ident is None:
+        return None
+    user = db.session.get(User, ident)
+    return user if user is not None and user.is_lawyer and user.active else None
 
 
 def lawyers(only_id: int | None = None) -> list[User]:

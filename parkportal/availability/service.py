@@ -6,7 +6,7 @@ from datetime import date, time
 
 from sqlalchemy import select
 
-from .. import catalog
+from ..core import vocab
 from ..extensions import db
 from ..models import AvailabilityException, AvailabilityRule, LawyerProfile, User
 
@@ -89,7 +89,7 @@ def set_specialties(lawyer: User, codes: list[str]) -> None:
     if profile is None:
         profile = LawyerProfile(user_id=lawyer.id)
         db.session.add(profile)
-    profile.specialties = ",".join(code for code in catalog.TOPICS if code in codes)
+    profile.specialties = ",".join(code for code in vocab.TOPICS if code in codes)
     db.session.flush()
 
 

@@ -1,0 +1,74 @@
+"""The vocabularies every area shares (legal topics, roles) and the helpers that turn codes into labels.
+
+Each area owns its own vocabulary in its ``vocab.py`` (statuses, modes, categories, audit actions); codes are
+stored, labels are translated at display time. Templates see every area's vocabulary merged as ``catalog``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint
+from wtforms import SelectChoice
+
+ROLES = {
+    "enterprise": _l("Enterprise user"),
+    "lawyer": _l("Lawyer"),
+    "staff": _l("Park staff"),
+}
+
+
+TOPICS = {
+    "company_law": _l("Company law"),
+    "contracts": _l("Contracts"),
+    "labor": _l("Labour and employment"),
+    "ip": _l("Intellectual property"),
+    "tax": _l("Tax"),
+    "safety": _l("Work safety"),
+    "data_privacy": _l("Data and privacy"),
+    "disputes": _l("Disputes and litigation"),
+    "other": _l("Other"),
+}
+
+
+class Role(StrEnum):
+    """The stored role codes."""
+
+    ENTERPRISE = "enterprise"
+    LAWYER = "lawyer"
+    STAFF = "staff"
+
+
+def choices(mapping: dict, blank: str | None = None) -> list[tuple[str, str]]:
+    """(code, label) pairs from a code → label mapping, optionally led by a blank prompt."""
+    items = [(str(code), label) for code, label in mapping.items()]
+    return ([("", blank)] if blank is not None else []) + items
+
+
+def select_choices(mapping: dict, blank: str | None = None) -> list[SelectChoice]:
+    """WTForms choices from a code → label mapping (``SelectChoice``: WTForms 3.3 deprecates plain tuples)."""
+    return [SelectChoice(code, label) for code, label in choices(mapping, blank)]
+
+
+def label(mapping: dict, code: object) -> str:
+    """The translated label of a code, or the code itself when unknown."""
+    value = mapping.get(code)
+    return str(value) if value is not None else str(code or "")
+
+
+def labels(mapping: dict, codes) -> list[str]:
+    """The translated labels of several codes, in order (join them with ``i18n.format_list``)."""
+    return [label(mapping, code) for code in codes]
+
+
+#: Audit log object types (table names) → what staff read; each area adds its own in its vocab.
+AUDIT_OBJECTS = {
+    "system": _l("System"),
+}
+
+
+def check_in(column: str, codes) -> CheckConstraint:
+    """A CHECK constraint named after ``column`` that keeps it to ``codes`` (the contract's stored codes)."""
+    listed = ", ".join("'" + str(code).replace("'", "''") + "'" for code in codes)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)
