@@ -1,10 +1,15 @@
-"""Form fields shared by several areas."""
+"""Forms and form fields shared by every area: the base ``Form`` every form subclasses, and common fields."""
 
 from __future__ import annotations
 
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class Form(FlaskForm):
+    """The base of every form in the portal (CSRF from Flask-WTF); input rules that hold for every field live here."""
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from .. import accounts
 from ..auth.forms import PasswordPair, strip, validate_phone
 from ..core import vocab
-from ..fields import MultiCheckboxField
+from ..fields import Form, MultiCheckboxField
 
 
 def validate_unused_email(form, field):
@@ -19,7 +18,7 @@ def validate_unused_email(form, field):
         raise ValidationError(_l("An account with this e-mail address exists already."))
 
 
-class CreateUserForm(PasswordPair, FlaskForm):
+class CreateUserForm(PasswordPair, Form):
     """Staff create a lawyer or staff account."""
 
     role = SelectField(

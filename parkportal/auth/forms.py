@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from .. import accounts
 from ..core import vocab
 from ..enterprises import vocab as enterprise_vocab
+from ..fields import Form
 
 
 def strip(value):
@@ -56,7 +56,7 @@ class PasswordPair:
     )
 
 
-class RegistrationForm(PasswordPair, FlaskForm):
+class RegistrationForm(PasswordPair, Form):
     """An enterprise registers itself and its first user."""
 
     enterprise_name = StringField(
@@ -139,7 +139,7 @@ class RegistrationForm(PasswordPair, FlaskForm):
         field.data = band
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Sign in with e-mail and password."""
 
     email = EmailField(
@@ -156,7 +156,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Stay signed in on this device"))
 
 
-class ChangePasswordForm(PasswordPair, FlaskForm):
+class ChangePasswordForm(PasswordPair, Form):
     """Change one's own password."""
 
     current_password = PasswordField(
@@ -166,7 +166,7 @@ class ChangePasswordForm(PasswordPair, FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """Ask for a password-reset link."""
 
     email = EmailField(
@@ -179,11 +179,11 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(PasswordPair, FlaskForm):
+class ResetPasswordForm(PasswordPair, Form):
     """Set a new password from a reset link."""
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """The enterprise's first user invites a colleague."""
 
     name = StringField(
@@ -200,7 +200,7 @@ class InviteForm(FlaskForm):
     )
 
 
-class AcceptInvitationForm(PasswordPair, FlaskForm):
+class AcceptInvitationForm(PasswordPair, Form):
     """A colleague accepts an invitation and chooses a password."""
 
     name = StringField(

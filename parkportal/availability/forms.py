@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..core import vocab
-from ..fields import MultiCheckboxField, options, strip
+from ..fields import Form, MultiCheckboxField, options, strip
 from . import slots as slot_rules
 from . import vocab as availability_vocab
 
@@ -28,7 +27,7 @@ def validate_half_hour(form, field):
         raise ValidationError(_l("Use full or half hours, e.g. 09:00 or 13:30."))
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     """Add a weekly time range."""
 
     weekday = SelectField(_l("Weekday"), choices=options(availability_vocab.WEEKDAYS.items()))
@@ -46,7 +45,7 @@ class RuleForm(FlaskForm):
 EXCEPTION_KINDS = {"off": _l("Time off"), "extra": _l("Extra hours")}
 
 
-class ExceptionForm(FlaskForm):
+class ExceptionForm(Form):
     """A date on which the weekly plan doesn't hold."""
 
     day = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
@@ -78,7 +77,7 @@ class ExceptionForm(FlaskForm):
         return False
 
 
-class SpecialtiesForm(FlaskForm):
+class SpecialtiesForm(Form):
     """The legal topics the lawyer takes."""
 
     specialties = MultiCheckboxField(_l("Specialties"), choices=options(vocab.choices(vocab.TOPICS)))

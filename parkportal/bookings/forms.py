@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     RadioField,
     SelectField,
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..core import vocab
 from ..core.parsing import parse_id
-from ..fields import options, strip
+from ..fields import Form, options, strip
 from ..timeutil import parse_local_iso
 from . import vocab as booking_vocab
 
@@ -36,7 +35,7 @@ def validate_id(form, field):
         raise ValidationError(_l("Choose from the list."))
 
 
-class BookingForm(FlaskForm):
+class BookingForm(Form):
     """Book a service: the public contract's fields service, start, lawyer_id, mode, topic, description."""
 
     start_at = None
@@ -74,7 +73,7 @@ class BookingForm(FlaskForm):
     )
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(Form):
     """Move a booking: a new start (and, for staff, another lawyer)."""
 
     start_at = None
@@ -88,7 +87,7 @@ class RescheduleForm(FlaskForm):
     )
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     """The lawyer declines a request, saying why."""
 
     reason = TextAreaField(
@@ -100,7 +99,7 @@ class DeclineForm(FlaskForm):
     )
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(Form):
     """The lawyer completes an appointment with a summary for the enterprise and private notes."""
 
     summary = TextAreaField(
@@ -117,7 +116,7 @@ class CompleteForm(FlaskForm):
     )
 
 
-class RateForm(FlaskForm):
+class RateForm(Form):
     """The enterprise rates a completed service once."""
 
     rating = RadioField(
