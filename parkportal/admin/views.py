@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from .. import accounts
 from ..core import audit, vocab
+from ..core.parsing import parse_page
 from ..extensions import db
-from ..models import AuditLog, User
+from ..models import User
 from ..models.user import new_session_token
 from ..web import actor, load_or_404, render, roles_required
-from . import bp
+from . import bp, queries
 from .forms import CreateUserForm
 
 
@@ -71,6 +72,18 @@ def set_active(user_id: int):
 @bp.get("/audit")
 @roles_required("staff")
 def audit_log():
-    """The audit log, newest first."""
-    page = db.paginate(select(AuditLog).order_by(AuditLog.id.desc()), per_page=50)
-    return render("admin/audit.html", page=page)
+    """The audit log, newest first, as sentences; filtered by person, action, object and dates (htmx keeps the URL)."""
+    filters = queries.read_filters(request.args)
+    page = db.paginate(queries.entries(filters), page=parse_page(request.args.get("page")), per_page=50)
+    mentioned = queries.mentioned_users(page.items)
+    names = {
+        ident: name for ident, name in db.session.execute(select(User.id, User.name).where(User.id.in_(mentioned)))
+    }
+    return render(
+        "admin/audit.html",
+        "results",
+        page=page,
+        lines=queries.describe(page.items, names),
+        filters=filters,
+        status=422 if filters.problems else 200,
+    )

@@ -10,6 +10,7 @@ from ..core import vocab
 from ..fields import Form, MultiCheckboxField, options, strip
 from . import slots as slot_rules
 from . import vocab as availability_vocab
+from .vocab import EXCEPTION_KINDS
 
 
 def lawyer_choices(blank: str | None) -> list[tuple[str, str]]:
@@ -42,7 +43,6 @@ class RuleForm(Form):
             raise ValidationError(_l("The end must be later than the start."))
 
 
-EXCEPTION_KINDS = {"off": _l("Time off"), "extra": _l("Extra hours")}
 
 
 class ExceptionForm(Form):

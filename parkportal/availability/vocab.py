@@ -14,6 +14,9 @@ WEEKDAYS = {
     7: _l("Sunday"),
 }
 
+#: Kinds of date exceptions: time off, or extra hours beyond the weekly plan.
+EXCEPTION_KINDS = {"off": _l("Time off"), "extra": _l("Extra hours")}
+
 #: Audit log actions (the stored codes) → what staff read.
 AUDIT_ACTIONS = {
     "availability.rule_added": _l("Weekly availability added"),
@@ -30,3 +33,14 @@ AUDIT_OBJECTS = {
     "availability_rule": _l("Weekly availability"),
     "availability_exception": _l("Day off or extra hours"),
 }
+
+#: Audit details → what staff read.
+AUDIT_DETAILS = {
+    "weekday": _l("Weekday"),
+    "day": _l("Date"),
+    "kind": _l("Kind"),
+    "specialties": _l("Specialties"),
+}
+
+#: Detail values → what staff read.
+AUDIT_VALUES = dict(EXCEPTION_KINDS)

@@ -91,3 +91,18 @@ AUDIT_OBJECTS = {
     "appointment": _l("Booking"),
     "feedback": _l("Rating"),
 }
+
+#: Audit details → what staff read.
+AUDIT_DETAILS = {
+    "service": _l("Service"),
+    "start": _l("Time"),
+    "new_id": _l("New booking"),
+    "rescheduled_from": _l("Moved from booking"),
+    "rating": _l("Rating"),
+}
+
+#: Detail values → what staff read.
+AUDIT_VALUES = {**APPOINTMENT_STATUSES, **SERVICE_TYPES}
+
+#: Object types → the page that shows one.
+AUDIT_LINKS = {"appointment": ("bookings.detail", "booking_id")}

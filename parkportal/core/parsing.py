@@ -87,9 +87,12 @@ def parse_datetime(value: object) -> datetime | None:
 
 
 def date_range(
-    start_text: object, end_text: object, default: tuple[date, date], fields: tuple[str, str] = ("from", "to")
-) -> tuple[date, date]:
-    """A from/to pair of dates (both inclusive); a missing bound takes the default's.
+    start_text: object,
+    end_text: object,
+    default: tuple[date | None, date | None],
+    fields: tuple[str, str] = ("from", "to"),
+) -> tuple[date | None, date | None]:
+    """A from/to pair of dates (both inclusive); a missing bound takes the default's (``None``: open).
 
     Raises ``Invalid`` on the first field that can't be read, or on ``to`` when it lies before ``from``.
     """
@@ -103,7 +106,7 @@ def date_range(
             raise Invalid(_("Enter dates as YYYY-MM-DD, e.g. 2026-12-01."), field)
         bounds.append(day)
     start, end = bounds
-    if end < start:
+    if start is not None and end is not None and end < start:
         raise Invalid(_("The end date lies before the start date."), fields[1])
     return start, end
 

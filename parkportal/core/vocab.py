@@ -72,3 +72,22 @@ def check_in(column: str, codes) -> CheckConstraint:
     """A CHECK constraint named after ``column`` that keeps it to ``codes`` (the contract's stored codes)."""
     listed = ", ".join("'" + str(code).replace("'", "''") + "'" for code in codes)
     return CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
+#: Audit details (the keys stored with an entry) → what staff read; areas add theirs. Unlisted keys aren't shown.
+AUDIT_DETAILS = {
+    "email": _l("E-mail"),
+    "role": _l("Role"),
+    "status": _l("Status"),
+    "previous": _l("Before"),
+    "reason": _l("Reason"),
+    "via": _l("Done through"),
+    "on_behalf": _l("On behalf of the enterprise"),
+    "lawyer_id": _l("Lawyer"),
+}
+
+#: Stored codes that appear as detail values → what staff read (areas add theirs).
+AUDIT_VALUES = {**ROLES, **TOPICS, "cli": _l("the command line")}
+
+#: Object types → (endpoint, URL variable) of the page that shows one (areas add theirs).
+AUDIT_LINKS: dict[str, tuple[str, str]] = {}

@@ -95,3 +95,12 @@ AUDIT_ACTIONS = {
 AUDIT_OBJECTS = {
     "enterprise": _l("Enterprise"),
 }
+
+#: Audit details → what staff read.
+AUDIT_DETAILS = {"uscc": _l("Unified social credit code")}
+
+#: Detail values → what staff read.
+AUDIT_VALUES = {**ENTERPRISE_STATUSES, **ENTERPRISE_SOURCES}
+
+#: Object types → the page that shows one.
+AUDIT_LINKS = {"enterprise": ("enterprises.detail", "enterprise_id")}
