@@ -12,7 +12,7 @@ PORT ?= 5000
 run: setup instance/config.py
 	$(FLASK) init-db
 	$(FLASK) seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	OUTBOX_SEND_AFTER_REQUEST=true $(FLASK) run --host $(HOST) --port $(PORT)
 
 setup: $(VENV)/.installed translations
 

@@ -72,6 +72,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     errors.init_app(app)
 
+    from .notify import outbox
+
+    outbox.init_app(app)
+
     from . import areas
 
     areas.register_blueprints(app)

@@ -19,6 +19,7 @@ ENV_KEYS: dict[str, type] = {
     "PARTNER_FIRM_NAME_EN": str,
     "SERVICE_STATION_ADDRESS": str,
     "SERVICE_STATION_ADDRESS_EN": str,
+    "SERVICE_STATION_PHONE": str,
     "COVERAGE_TARGET": int,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
@@ -38,6 +39,7 @@ ENV_KEYS: dict[str, type] = {
     "SERVER_NAME": str,
     "PORTAL_URL": str,
     "OUTBOX_MAX_ATTEMPTS": int,
+    "OUTBOX_SEND_AFTER_REQUEST": bool,
     "PROXY_FIX": bool,
 }
 
@@ -60,6 +62,8 @@ class Defaults:
     PARTNER_FIRM_NAME_EN = "Jiangsu Changxin Law Firm"
     SERVICE_STATION_ADDRESS = "园区综合服务中心一楼 法治服务站"
     SERVICE_STATION_ADDRESS_EN = "Legal service station, ground floor of the park service centre"
+    #: The station's phone, shown wherever the portal asks people to call the station.
+    SERVICE_STATION_PHONE = "0519-8518 6110"
     #: The portal's public address, for links in e-mails and calendar files made outside a request (cron).
     PORTAL_URL = "http://127.0.0.1:5000"
     COVERAGE_TARGET = 70
@@ -85,6 +89,9 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER = "法治服务站 <no-reply@parkportal.local>"
     OUTBOX_MAX_ATTEMPTS = 5
+    #: Deliver queued e-mails right after each request (``make run`` turns it on, so e-mails reach the log without
+    #: a separate ``send-outbox``); production leaves it off and runs ``send-outbox`` from a timer.
+    OUTBOX_SEND_AFTER_REQUEST = False
 
     # Security.
     SESSION_COOKIE_HTTPONLY = True

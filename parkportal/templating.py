@@ -75,6 +75,8 @@ def init_app(app: Flask) -> None:
             "firm_name": config["PARTNER_FIRM_NAME_EN"] if english else config["PARTNER_FIRM_NAME"],
             "station_address": config["SERVICE_STATION_ADDRESS_EN"] if english else config["SERVICE_STATION_ADDRESS"],
             "unread_count": _unread_count(),
+            "pending_count": _pending_count(),
+            "station_phone": config["SERVICE_STATION_PHONE"],
             "current_path": _current_path() if request else "/",
         }
 
@@ -104,6 +106,15 @@ def _same_site_path(url: str | None) -> str | None:
         return None
     path = parts.path + ("?" + parts.query if parts.query else "")
     return path if path.startswith("/") and not path.startswith("//") else None
+
+
+def _pending_count() -> int:
+    """For staff, how many enterprises wait for verification (shown in the navigation); 0 for everyone else."""
+    if not getattr(current_user, "is_authenticated", False) or not current_user.is_staff:
+        return 0
+    from .models import Enterprise
+
+    return db.session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.status == "pending")) or 0
 
 
 def _unread_count() -> int:

@@ -48,3 +48,20 @@ def deliver_outbox(limit: int = 200) -> tuple[int, int]:
             sent += 1
         db.session.commit()
     return sent, failed
+
+
+def init_app(app) -> None:
+    """With ``OUTBOX_SEND_AFTER_REQUEST`` (development), deliver what a request queued once it has committed."""
+
+    @app.teardown_request
+    def send_queued(error: BaseException | None) -> None:
+        """After the request's one commit: deliver pending e-mails (a failure is recorded on the message)."""
+        if error is not None or not app.config["OUTBOX_SEND_AFTER_REQUEST"]:
+            return
+        try:
+            pending = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.status == "pending").limit(1))
+            if pending is not None:
+                deliver_outbox(limit=20)
+        except Exception:  # noqa: BLE001 - delivery must never break the page that was already answered
+            db.session.rollback()
+            log.exception("delivering the outbox after a request failed")
