@@ -157,7 +157,7 @@ def register_enterprise(
 
 def set_enterprise_status(enterprise: Enterprise, status: str) -> None:
     """Verify, archive or reopen an enterprise."""
-    if status not in ("pending", "verified", "archived"):
+    if status not in ("pending", "rejected", "verified", "archived"):
         raise AccountError("status", "unknown status")
     enterprise.status = status
     if status == "verified" and enterprise.verified_at is None:

@@ -256,8 +256,11 @@ def test_first_user_invites_a_colleague_who_joins_the_enterprise(app, enterprise
     colleague = app.test_client()
     page = colleague.get(path).get_data(as_text=True)
     assert "wangqiang@example.cn" in page
+    assert 'href="/privacy"' in page
     data = {"name": "王强", "phone": "13800001111", "password": "Joined2024", "password_confirm": "Joined2024"}
-    response = colleague.post(path, data=data)
+    refused = english(colleague).post(path, data=data)  # the invitee agrees to the privacy notice too
+    assert refused.status_code == 422 and "Please agree to the privacy notice" in refused.get_data(as_text=True)
+    response = colleague.post(path, data={**data, "agree_privacy": "y"})
     assert response.status_code == 303 and response.headers["Location"] == "/enterprises/mine"
     with app.app_context():
         inviter = db.session.get(User, enterprise_client.user_id)
@@ -275,7 +278,13 @@ def test_invitation_accepted_twice_at_once_is_refused_cleanly(app, enterprise_cl
     """When the same link is accepted in two tabs at once, the second gets a message, not a 500."""
     enterprise_client.post("/auth/invite", data={"name": "王强", "email": "twice@example.cn"})
     path = link_path(last_mail(app, "twice@example.cn"))
-    data = {"name": "王强", "phone": "", "password": "Joined2024", "password_confirm": "Joined2024"}
+    data = {
+        "name": "王强",
+        "phone": "",
+        "password": "Joined2024",
+        "password_confirm": "Joined2024",
+        "agree_privacy": "y",
+    }
     first, second = app.test_client(), app.test_client()
     page = second.get(path)  # the second tab has the form open
     assert page.status_code == 200

@@ -32,6 +32,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("static", "GET"): (200, 200, 200, 200),
     ("main.index", "GET"): (200, 200, 200, 200),
     ("main.set_language", "POST"): (303, 303, 303, 303),
+    ("main.privacy", "GET"): (200, 200, 200, 200),
     ("main.healthz", "GET"): (200, 200, 200, 200),
     ("auth.register", "GET"): (200, 302, 302, 302),
     ("auth.register", "POST"): (422, 302, 302, 302),
@@ -52,6 +53,10 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("enterprises.index", "GET"): (LOGIN, 403, 403, 200),
     ("enterprises.detail", "GET"): (LOGIN, 403, 403, 200),
     ("enterprises.set_status", "POST"): (LOGIN, 403, 403, 303),
+    ("enterprises.reject", "POST"): (LOGIN, 403, 403, 422),  # the bystander is verified: no note, refused
+    ("enterprises.edit_mine", "GET"): (LOGIN, 200, 403, 403),
+    ("enterprises.edit_mine", "POST"): (LOGIN, 422, 403, 403),
+    ("enterprises.resubmit", "POST"): (LOGIN, 409, 403, 403),  # verified: nothing to resubmit
     ("notify.index", "GET"): (LOGIN, 200, 200, 200),
     ("notify.badge", "GET"): (LOGIN, 200, 200, 200),
     ("notify.mark_read", "POST"): (LOGIN, 404, 404, 404),  # the bystander's notification

@@ -63,3 +63,10 @@ def test_without_the_setting_emails_wait_for_send_outbox(app, client):
     assert client.post("/auth/forgot", data={"email": email}).status_code == 303
     with app.app_context():
         assert db.session.scalars(select(OutboxMessage.status)).one() == "pending"
+
+
+def test_privacy_notice_is_public_and_linked_from_registration(client):
+    """The notice says who processes what and why, with the station's contact; registration links to it."""
+    page = english(client).get("/privacy").get_data(as_text=True)
+    assert "Personal Information Protection Law" in page and "Who sees it" in page
+    assert 'href="/privacy"' in client.get("/auth/register").get_data(as_text=True)

@@ -56,6 +56,12 @@ class PasswordPair:
     )
 
 
+#: The consent asked at registration and when accepting an invitation (the notice is at /privacy).
+PRIVACY_CONSENT = _l(
+    "I agree that the park service station and its partner law firm process these data to provide legal services."
+)
+
+
 class RegistrationForm(PasswordPair, Form):
     """An enterprise registers itself and its first user."""
 
@@ -105,11 +111,7 @@ class RegistrationForm(PasswordPair, Form):
         render_kw={"autocomplete": "email"},
     )
     agree_privacy = BooleanField(
-        _l(
-            "I agree that the park service station and its partner law firm process these data "
-            "to provide legal services."
-        ),
-        validators=[DataRequired(_l("Please agree to the privacy notice to register."))],
+        PRIVACY_CONSENT, validators=[DataRequired(_l("Please agree to the privacy notice to register."))]
     )
 
     def validate_uscc(self, field):
@@ -207,3 +209,6 @@ class AcceptInvitationForm(PasswordPair, Form):
         _l("Your name"), filters=[strip], validators=[DataRequired(_l("Enter your name.")), Length(max=100)]
     )
     phone = StringField(_l("Phone"), filters=[strip], validators=[validate_phone])
+    agree_privacy = BooleanField(
+        PRIVACY_CONSENT, validators=[DataRequired(_l("Please agree to the privacy notice to create your account."))]
+    )

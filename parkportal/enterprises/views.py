@@ -8,11 +8,13 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ..core import vocab
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Enterprise
-from ..web import actor, load_or_404, render, roles_required
+from ..web import actor, load_or_404, refuse, render, roles_required
 from . import bp, service
 from . import vocab as enterprise_vocab
+from .forms import ProfileForm, RejectForm
 
 
 @bp.get("/mine")
@@ -20,6 +22,48 @@ from . import vocab as enterprise_vocab
 def mine():
     """The signed-in user's enterprise: its verification state, details and colleagues."""
     return render("enterprises/mine.html", enterprise=current_user.enterprise)
+
+
+@bp.route("/mine/edit", methods=["GET", "POST"])
+@roles_required("enterprise")
+def edit_mine():
+    """The enterprise's users keep its details up to date (name and USCC until it is verified)."""
+    enterprise = current_user.enterprise
+    if enterprise is None or enterprise.status == "archived":
+        abort(404)
+    form = ProfileForm(obj=enterprise if request.method == "GET" else None).fit(enterprise)
+    if not form.validate_on_submit():
+        return render(
+            "enterprises/edit.html", form=form, enterprise=enterprise, status=422 if form.is_submitted() else 200
+        )
+    try:
+        changed = service.update_profile(enterprise, actor(), form.values())
+    except DomainError as error:
+        return refuse(
+            error,
+            lambda code, _message: render("enterprises/edit.html", form=form, enterprise=enterprise, status=code),
+            form,
+        )
+    flash(_("The details are saved.") if changed else _("Nothing was changed."), "success")
+    return redirect(url_for("enterprises.mine"), code=303)
+
+
+@bp.post("/mine/resubmit")
+@roles_required("enterprise")
+def resubmit():
+    """Send the corrected registration back to the station."""
+    enterprise = current_user.enterprise
+    if enterprise is None:
+        abort(404)
+    try:
+        service.resubmit(enterprise, actor())
+    except DomainError as error:
+        return refuse(
+            error,
+            lambda code, message: render("enterprises/mine.html", enterprise=enterprise, error=message, status=code),
+        )
+    flash(_("Thank you. The park service station will check your registration again."), "success")
+    return redirect(url_for("enterprises.mine"), code=303)
 
 
 @bp.get("/")
@@ -46,7 +90,27 @@ def index():
 def detail(enterprise_id: int):
     """One enterprise for staff, with its users and the actions on it."""
     enterprise = load_or_404(Enterprise, enterprise_id)
-    return render("enterprises/detail.html", enterprise=enterprise)
+    return render("enterprises/detail.html", enterprise=enterprise, reject_form=RejectForm(formdata=None))
+
+
+@bp.post("/<int:enterprise_id>/reject")
+@roles_required("staff")
+def reject(enterprise_id: int):
+    """Return a registration for correction with a note; the enterprise's users are told."""
+    enterprise = load_or_404(Enterprise, enterprise_id)
+    form = RejectForm()
+
+    def page(code: int, message: str | None = None):
+        return render("enterprises/detail.html", enterprise=enterprise, reject_form=form, error=message, status=code)
+
+    if not form.validate():
+        return page(422)
+    try:
+        service.reject(enterprise, form.reason.data, actor())
+    except DomainError as error:
+        return refuse(error, page, form)
+    flash(_("%(name)s is returned for correction; its users are told.", name=enterprise.name), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id), code=303)
 
 
 @bp.post("/<int:enterprise_id>/status")
@@ -55,7 +119,7 @@ def set_status(enterprise_id: int):
     """Verify, archive or reopen an enterprise; its users are told, the audit log records it."""
     enterprise = load_or_404(Enterprise, enterprise_id)
     status = request.form.get("status", "")
-    if status not in enterprise_vocab.ENTERPRISE_STATUSES:
+    if status not in ("pending", "verified", "archived"):  # returning for correction needs a note: see reject()
         abort(400)
     service.set_status(enterprise, status, actor())
     flash(

@@ -27,6 +27,7 @@ EMPLOYEE_BANDS = {
 
 ENTERPRISE_STATUSES = {
     "pending": _l("Verification pending"),
+    "rejected": _l("Returned for correction"),
     "verified": _l("Verified"),
     "archived": _l("Archived"),
 }
@@ -89,6 +90,9 @@ AUDIT_ACTIONS = {
     "enterprise.verified": _l("Enterprise verified"),
     "enterprise.archived": _l("Enterprise archived"),
     "enterprise.pending": _l("Enterprise reopened for verification"),
+    "enterprise.rejected": _l("Registration returned for correction"),
+    "enterprise.resubmitted": _l("Corrected registration resubmitted"),
+    "enterprise.updated": _l("Enterprise details changed"),
 }
 
 #: Audit log object types → what staff read.
@@ -97,7 +101,7 @@ AUDIT_OBJECTS = {
 }
 
 #: Audit details → what staff read.
-AUDIT_DETAILS = {"uscc": _l("Unified social credit code")}
+AUDIT_DETAILS = {"uscc": _l("Unified social credit code"), "fields": _l("Changed"), "note": _l("Note")}
 
 #: Detail values → what staff read.
 AUDIT_VALUES = {**ENTERPRISE_STATUSES, **ENTERPRISE_SOURCES}

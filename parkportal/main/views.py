@@ -26,6 +26,12 @@ def index():
     return render("main/index.html", stats=stats, user=current_user)
 
 
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice that registration and accepting an invitation ask people to agree to."""
+    return render("main/privacy.html")
+
+
 @bp.post("/language")
 def set_language():
     """Remember the chosen language for this session (and for the signed-in user)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, String, false, true
+from sqlalchemy import ColumnElement, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.vocab import check_in
@@ -35,6 +35,8 @@ class Enterprise(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why staff returned the registration for correction (shown to the enterprise until it resubmits).
+    review_note: Mapped[str | None] = mapped_column(Text)
 
     users: Mapped[list[User]] = relationship(back_populates="enterprise", order_by="User.id")
 
@@ -53,6 +55,11 @@ class Enterprise(db.Model):
     def is_verified(self) -> bool:
         """Whether staff have verified the enterprise (booking and sign-ups need it)."""
         return self.status == "verified"
+
+    @property
+    def can_change_identity(self) -> bool:
+        """Name and USCC are the enterprise's to correct until staff verify them; afterwards they go through staff."""
+        return self.status in ("pending", "rejected")
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.id} {self.uscc}>"
