@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -185,6 +186,31 @@ def send_reminders_command():
     click.echo(f"queued {count} reminders")
 
 
+@click.command("import-roster")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only show what the import would do.")
+@with_appcontext
+def import_roster_command(path, dry_run):
+    """Import the park's roster from an .xlsx or .csv file (the same code path as the staff page)."""
+    from .core.errors import Invalid
+    from .enterprises import roster
+
+    try:
+        plan = roster.plan(roster.read(path, Path(path).read_bytes()))
+    except Invalid as error:
+        raise click.ClickException(error.message) from None
+    for row in plan.with_problems:
+        click.echo(f"line {row.line}: {'; '.join(row.problems)}", err=True)
+    counts = {action: plan.count(action) for action in ("create", "update", "unchanged", "skip")}
+    click.echo(
+        f"{counts['create']} new, {counts['update']} updated, {counts['unchanged']} unchanged, "
+        f"{counts['skip']} skipped" + (" (dry run: nothing written)" if dry_run else "")
+    )
+    if not dry_run:
+        roster.apply(plan, None, Path(path).name)
+        db.session.commit()
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     for command in (
@@ -194,5 +220,6 @@ def init_app(app: Flask) -> None:
         set_availability_command,
         send_outbox_command,
         send_reminders_command,
+        import_roster_command,
     ):
         app.cli.add_command(command)

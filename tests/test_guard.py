@@ -57,6 +57,10 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("enterprises.edit_mine", "GET"): (LOGIN, 200, 403, 403),
     ("enterprises.edit_mine", "POST"): (LOGIN, 422, 403, 403),
     ("enterprises.resubmit", "POST"): (LOGIN, 409, 403, 403),  # verified: nothing to resubmit
+    ("enterprises.roster_upload", "GET"): (LOGIN, 403, 403, 200),
+    ("enterprises.roster_upload", "POST"): (LOGIN, 403, 403, 422),
+    ("enterprises.roster_apply", "POST"): (LOGIN, 403, 403, 404),  # a forged token
+    ("enterprises.roster_problems", "GET"): (LOGIN, 403, 403, 404),
     ("notify.index", "GET"): (LOGIN, 200, 200, 200),
     ("notify.badge", "GET"): (LOGIN, 200, 200, 200),
     ("notify.mark_read", "POST"): (LOGIN, 404, 404, 404),  # the bystander's notification

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -66,4 +67,14 @@ class RejectForm(Form):
         filters=[strip],
         validators=[DataRequired(_l("Say what the enterprise should correct.")), Length(max=2000)],
         render_kw={"rows": 3},
+    )
+
+
+class RosterForm(Form):
+    """Staff upload the park's roster (.xlsx, or .csv in UTF-8 or GBK) to preview it."""
+
+    file = FileField(
+        _l("Roster file"),
+        validators=[FileRequired(_l("Choose the roster file (.xlsx or .csv)."))],
+        render_kw={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"},
     )

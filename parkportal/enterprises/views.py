@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ..core import vocab
-from ..core.errors import DomainError
+from ..core.errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Enterprise
 from ..web import actor, load_or_404, refuse, render, roles_required
-from . import bp, service
+from . import bp, roster, service
 from . import vocab as enterprise_vocab
-from .forms import ProfileForm, RejectForm
+from .forms import ProfileForm, RejectForm, RosterForm
 
 
 @bp.get("/mine")
@@ -83,6 +83,63 @@ def index():
     query = query.order_by((Enterprise.status == "pending").desc(), Enterprise.name)
     page = db.paginate(query, per_page=25)
     return render("enterprises/index.html", "results", page=page, q=q, status_filter=status)
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@roles_required("staff")
+def roster_upload():
+    """Upload the park's roster: first a preview of what it would change, row by row, with each row's problems."""
+    form = RosterForm()
+
+    def page(code: int, _message: str | None = None):
+        return render("enterprises/roster.html", form=form, status=code)
+
+    if not form.validate_on_submit():
+        return page(422 if form.is_submitted() else 200)
+    upload = form.file.data
+    data = upload.read()
+    try:
+        import_plan = roster.plan(roster.read(upload.filename, data))
+    except DomainError as error:
+        return refuse(error, page, form)
+    token = roster.keep(upload.filename, data)
+    return render("enterprises/roster_preview.html", plan=import_plan, token=token, filename=upload.filename)
+
+
+@bp.post("/roster/<token>/apply")
+@roles_required("staff")
+def roster_apply(token: str):
+    """Apply a previewed roster in one transaction: new enterprises created, known ones updated, bad rows skipped."""
+    try:
+        filename, data = roster.kept(token)
+    except NotFound:
+        abort(404)
+    summary = roster.apply(roster.plan(roster.read(filename, data)), actor(), filename)
+    roster.forget(token)
+    flash(
+        _(
+            "Roster imported: %(create)d new, %(update)d updated, %(unchanged)d unchanged, %(skip)d rows skipped.",
+            **summary,
+        ),
+        "success",
+    )
+    return redirect(url_for("enterprises.index"), code=303)
+
+
+@bp.get("/roster/<token>/problems.csv")
+@roles_required("staff")
+def roster_problems(token: str):
+    """The previewed roster's rows with problems, as a CSV to correct and import again."""
+    try:
+        filename, data = roster.kept(token)
+    except NotFound:
+        abort(404)
+    body = roster.problems_csv(roster.plan(roster.read(filename, data)))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=roster-problems.csv"},
+    )
 
 
 @bp.get("/<int:enterprise_id>")

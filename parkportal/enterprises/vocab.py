@@ -51,17 +51,30 @@ INDUSTRY_KEYWORDS = {
 }
 
 
-def industry_code(value: str | None) -> str | None:
-    """The industry code for a code, a label or a free description; ``None`` when empty."""
+def industry_labels() -> dict[str, str]:
+    """Every industry's label in the portal's languages, lower-cased → its code (build once for many rows)."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    found: dict[str, str] = {}
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            found.update({str(label_).lower(): code for code, label_ in INDUSTRIES.items()})
+    return found
+
+
+def industry_code(value: str | None, labels: dict[str, str] | None = None) -> str | None:
+    """The industry code for a code, a label (in any of the portal's languages) or a free description; ``None`` when
+    empty. ``labels`` is ``industry_labels()``, passed in when many values are read at once."""
     text = (value or "").strip()
     if not text:
         return None
     if text in INDUSTRIES:
         return text
     lowered = text.lower()
-    for code, label_ in INDUSTRIES.items():
-        if lowered == str(label_).lower():
-            return code
+    code = (labels if labels is not None else industry_labels()).get(lowered)
+    if code is not None:
+        return code
     for code, words in INDUSTRY_KEYWORDS.items():
         if any(word in lowered for word in words):
             return code
@@ -93,6 +106,7 @@ AUDIT_ACTIONS = {
     "enterprise.rejected": _l("Registration returned for correction"),
     "enterprise.resubmitted": _l("Corrected registration resubmitted"),
     "enterprise.updated": _l("Enterprise details changed"),
+    "enterprise.roster_imported": _l("Roster imported"),
 }
 
 #: Audit log object types → what staff read.
@@ -101,7 +115,16 @@ AUDIT_OBJECTS = {
 }
 
 #: Audit details → what staff read.
-AUDIT_DETAILS = {"uscc": _l("Unified social credit code"), "fields": _l("Changed"), "note": _l("Note")}
+AUDIT_DETAILS = {
+    "uscc": _l("Unified social credit code"),
+    "fields": _l("Changed"),
+    "note": _l("Note"),
+    "file": _l("File"),
+    "create": _l("New enterprises"),
+    "update": _l("Updated"),
+    "unchanged": _l("Unchanged"),
+    "skip": _l("Rows skipped"),
+}
 
 #: Detail values → what staff read.
 AUDIT_VALUES = {**ENTERPRISE_STATUSES, **ENTERPRISE_SOURCES}
