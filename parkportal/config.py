@@ -34,6 +34,8 @@ ENV_KEYS: dict[str, type] = {
     "BOOKING_HORIZON_DAYS": int,
     "CANCELLATION_CUTOFF_HOURS": float,
     "REMINDER_HOURS_BEFORE": float,
+    "EVENT_REMINDER_HOURS_BEFORE": float,
+    "EVENT_CHECKIN_LINK_HOURS": float,
     "SESSION_COOKIE_SECURE": bool,
     "PREFERRED_URL_SCHEME": str,
     "SERVER_NAME": str,
@@ -73,6 +75,10 @@ class Defaults:
     BOOKING_HORIZON_DAYS = 60
     CANCELLATION_CUTOFF_HOURS = 4.0
     REMINDER_HOURS_BEFORE = 24.0
+
+    # Events.
+    EVENT_REMINDER_HOURS_BEFORE = 24.0  # send-reminders reminds registered enterprises this long before an event
+    EVENT_CHECKIN_LINK_HOURS = 12.0  # a registration's QR check-in link works until this long after the event ends
     DISPLAY_TIMEZONE = "Asia/Shanghai"
 
     # Language.

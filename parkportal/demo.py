@@ -138,8 +138,10 @@ def mobile(rng: random.Random) -> str:
 def seed(rng: random.Random | None = None) -> str:
     """Add the demo park; flushes, the caller commits. Returns a one-line summary."""
     rng = rng or random.Random(2024)
-    for email, name, _title in STAFF:
+    staff = [
         accounts.create_user(email=email, password=DEMO_PASSWORD, role="staff", name=name, phone=mobile(rng))
+        for email, name, _title in STAFF
+    ]
     lawyers = []
     for email, name, title, specialties in LAWYERS:
         lawyer = accounts.create_user(email=email, password=DEMO_PASSWORD, role="lawyer", name=name, phone=mobile(rng))
@@ -198,9 +200,12 @@ def seed(rng: random.Random | None = None) -> str:
     from .bookings.demo import seed_bookings
 
     booking_summary = seed_bookings(rng, enterprises, lawyers)
+    from .events.demo import seed_events
+
+    event_summary = seed_events(rng, enterprises, lawyers, staff[0])
     return (
         f"Seeded {len(enterprises)} enterprises, {demo_users} enterprise users, "
-        f"{len(lawyers)} lawyers, {len(STAFF)} staff; {booking_summary}."
+        f"{len(lawyers)} lawyers, {len(STAFF)} staff; {booking_summary}; {event_summary}."
     )
 
 

@@ -35,9 +35,22 @@ PAGES = {
     "demo@jiangnan-zhizao.com": ["/enterprises/mine", "/notifications/"],
 }
 EXTRA_PAGES: dict[str | None, list[str]] = {
-    "demo@jiangnan-zhizao.com": ["/bookings/", "/bookings/new", "/bookings/slots?service=consultation&date={day}"],
+    None: ["/events/", "/events/?view=list", "/events/?view=list&when=past", "/events/{event}", "/events/feed.ics"],
+    "demo@jiangnan-zhizao.com": [
+        "/bookings/",
+        "/bookings/new",
+        "/bookings/slots?service=consultation&date={day}",
+        "/events/",
+        "/events/{event}",
+    ],
     "chenming@changxin-law.cn": ["/bookings/agenda", "/availability"],
-    "wangli@fudu-park.gov.cn": ["/bookings/all", "/bookings/all?status=completed"],
+    "wangli@fudu-park.gov.cn": [
+        "/bookings/all",
+        "/bookings/all?status=completed",
+        "/events/{event}",
+        "/events/{event}/checkin",
+        "/events/{event}/checkin?q=常州",
+    ],
 }
 
 
@@ -77,8 +90,9 @@ def main() -> None:
         print(f"{'who':<28} {'page':<48} {'status':>6} {'p50 ms':>8} {'p95 ms':>8}")
         pages = {**PAGES}
         day = next_weekday().isoformat()
+        event = busiest_event(app)
         for who, extra in EXTRA_PAGES.items():
-            pages.setdefault(who, []).extend(url.format(day=day) for url in extra)
+            pages.setdefault(who, []).extend(url.format(day=day, event=event) for url in extra)
         for who, urls in pages.items():
             client = app.test_client()
             if who:
@@ -87,6 +101,24 @@ def main() -> None:
                 p50, p95, status = timed(client, page)
                 print(f"{who or 'visitor':<28} {page:<48} {status:>6} {p50:>8.1f} {p95:>8.1f}")
         extra_benchmarks(app)
+
+
+def busiest_event(app) -> int:
+    """The published event with the most registrations (its event and check-in pages are the heaviest)."""
+    from sqlalchemy import func, select
+
+    from parkportal.extensions import db
+    from parkportal.models import Event, Registration
+
+    with app.app_context():
+        return db.session.scalar(
+            select(Event.id)
+            .join(Registration, Registration.event_id == Event.id)
+            .where(Event.status == "published")
+            .group_by(Event.id)
+            .order_by(func.count(Registration.id).desc())
+            .limit(1)
+        )
 
 
 def next_weekday():

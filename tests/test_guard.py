@@ -16,11 +16,13 @@ from sqlalchemy import select
 
 from parkportal.availability.service import add_exception
 from parkportal.bookings.service import book
+from parkportal.events.service import register
 from parkportal.extensions import db
 from parkportal.models import AvailabilityRule, Notification
 
 from . import factories
 from .booking_support import at, future_weekday, service, working_lawyer
+from .event_support import make_event
 
 LOGIN = "login"  # redirected to the sign-in page (302 to /auth/login?next=…)
 ROLES = ("anonymous", "enterprise", "lawyer", "staff")
@@ -95,6 +97,27 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("availability.regenerate_feed", "POST"): (LOGIN, 403, 303, 303),
     ("availability.feed", "GET"): (404, 404, 404, 404),  # a forged feed token
     ("bookings.staff_list", "GET"): (LOGIN, 403, 403, 200),
+    # Events: the bystander's enterprise is registered for a published event; the client's isn't.
+    ("events.index", "GET"): (200, 200, 200, 200),
+    ("events.feed", "GET"): (200, 200, 200, 200),
+    ("events.detail", "GET"): (200, 200, 200, 200),
+    ("events.ics", "GET"): (200, 200, 200, 200),
+    ("events.new", "GET"): (LOGIN, 403, 403, 200),
+    ("events.new", "POST"): (LOGIN, 403, 403, 422),
+    ("events.edit", "GET"): (LOGIN, 403, 403, 200),
+    ("events.edit", "POST"): (LOGIN, 403, 403, 422),
+    ("events.cancel_event", "POST"): (LOGIN, 403, 403, 303),
+    ("events.register", "POST"): (LOGIN, 422, 403, 422),  # the empty form
+    ("events.cancel", "POST"): (LOGIN, 404, 403, 404),  # no registration of one's own / none named
+    ("events.enterprise_search", "GET"): (LOGIN, 403, 403, 200),
+    ("events.checkin_list", "GET"): (LOGIN, 403, 403, 200),
+    ("events.check_in", "POST"): (LOGIN, 403, 403, 422),  # no head count
+    ("events.walk_in", "POST"): (LOGIN, 403, 403, 422),
+    ("events.qr", "GET"): (LOGIN, 404, 403, 200),  # another enterprise's QR code
+    ("events.scan", "GET"): (LOGIN, 403, 403, 404),  # a forged check-in link
+    ("events.scan", "POST"): (LOGIN, 403, 403, 404),
+    ("events.attendance_csv", "GET"): (LOGIN, 403, 403, 200),
+    ("events.rate", "POST"): (LOGIN, 404, 403, 403),  # only an attending enterprise rates
 }
 
 #: Endpoints whose access rules are tested in another module (each maps to where).
@@ -106,7 +129,7 @@ class Bystander:
     """Records that belong to someone else than the client under test.
 
     An enterprise with its user and a notification, and a lawyer with a weekly plan, a day off and a
-    confirmed booking of that enterprise.
+    confirmed booking of that enterprise; a published event the enterprise is registered for.
     """
 
     enterprise_id: int
@@ -115,6 +138,8 @@ class Bystander:
     booking_id: int
     rule_id: int
     exception_id: int
+    event_id: int
+    registration_id: int
 
 
 #: URL variable → its value, given the bystander's records.
@@ -127,6 +152,8 @@ URL_VALUES: dict[str, Callable[[Bystander], object]] = {
     "booking_id": lambda b: b.booking_id,
     "rule_id": lambda b: b.rule_id,
     "exception_id": lambda b: b.exception_id,
+    "event_id": lambda b: b.event_id,
+    "registration_id": lambda b: b.registration_id,
 }
 
 #: Form fields a POST needs to get past its own validation (so the answer shows the access rule).
@@ -192,6 +219,8 @@ def bystander(app) -> Bystander:
         )
         day_off = add_exception(lawyer, future_weekday(4), "off", note="庭审")
         rule_id = db.session.scalars(select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id)).first()
+        event = make_event()
+        registration = register(event, None, 1, "张三", user)
         db.session.commit()
         return Bystander(
             enterprise_id=user.enterprise_id,
@@ -200,6 +229,8 @@ def bystander(app) -> Bystander:
             booking_id=booking.id,
             rule_id=rule_id,
             exception_id=day_off.id,
+            event_id=event.id,
+            registration_id=registration.id,
         )
 
 

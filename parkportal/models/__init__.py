@@ -11,6 +11,7 @@ from .booking import (
     ServiceType,
 )
 from .enterprise import Enterprise
+from .events import Event, EventTopic, Registration, event_speaker
 from .notify import Notification, OutboxMessage
 from .user import User
 
@@ -21,10 +22,14 @@ __all__ = [
     "AvailabilityRule",
     "BookingUnit",
     "Enterprise",
+    "Event",
+    "EventTopic",
     "Feedback",
     "LawyerProfile",
     "Notification",
     "OutboxMessage",
+    "Registration",
     "ServiceType",
     "User",
+    "event_speaker",
 ]

@@ -1,0 +1,107 @@
+"""The month grid of the public calendar and the queries behind the calendar and the list (views only render).
+
+Each page runs a fixed number of queries, however many events and registrations there are: events with their
+topics (one ``selectinload``), and for a signed-in enterprise its registrations for the shown events.
+"""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from ..core import access, vocab
+from ..extensions import db
+from ..models import Event, EventTopic, Registration, User
+from ..timeutil import local_datetime, to_local
+from .vocab import EVENT_CATEGORIES
+
+#: What a list row or calendar cell shows besides the event: loaded with the list, not per row.
+LIST_OPTIONS = (selectinload(Event.topic_rows),)
+
+
+@dataclass
+class Day:
+    """One cell of the month grid."""
+
+    day: date
+    in_month: bool
+    is_today: bool
+    events: list[Event] = field(default_factory=list)
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first day of ``month`` and of the month after."""
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following
+
+
+def shift_month(month: date, months: int) -> date:
+    """The first day of the month ``months`` away from ``month``."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def grid(month: date, events: list[Event], today: date) -> list[list[Day]]:
+    """The weeks (Monday first) covering ``month``; each day holds the events that run on it, by start time."""
+    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    days = {d: Day(d, d.month == month.month, d == today) for week in weeks for d in week}
+    for event in sorted(events, key=lambda e: e.start_at):
+        first, last = to_local(event.start_at).date(), to_local(event.end_at - timedelta(seconds=1)).date()
+        probe = max(first, weeks[0][0])
+        while probe <= min(last, weeks[-1][-1]):
+            days[probe].events.append(event)
+            probe += timedelta(days=1)
+    return [[days[d] for d in week] for week in weeks]
+
+
+def running_between(events: list[Event], first: date, until: date) -> list[Event]:
+    """The events that run on at least one local day from ``first`` up to (not including) ``until``."""
+    start, end = local_datetime(first, time()), local_datetime(until, time())
+    return [event for event in events if event.start_at < end and event.end_at > start]
+
+
+def visible(user: User | None) -> Select:
+    """Events ``user`` may see (visitors: published and cancelled ones; staff: drafts too)."""
+    condition = access.clause(Event, user) if user is not None and user.is_authenticated else Event.public()
+    return select(Event).where(condition).options(*LIST_OPTIONS)
+
+
+def filtered(query: Select, topic: str, category: str) -> Select:
+    """``query`` narrowed to one legal topic and one category (unknown codes are ignored)."""
+    if topic in vocab.TOPICS:
+        query = query.where(Event.id.in_(select(EventTopic.event_id).where(EventTopic.topic == topic)))
+    if category in EVENT_CATEGORIES:
+        query = query.where(Event.category == category)
+    return query
+
+
+def in_range(user: User | None, first: date, until: date, topic: str = "", category: str = "") -> list[Event]:
+    """The events running at any time from ``first`` up to (not including) ``until``, local days."""
+    start, end = local_datetime(first, time()), local_datetime(until, time())
+    query = filtered(visible(user), topic, category).where(Event.start_at < end, Event.end_at > start)
+    return list(db.session.scalars(query.order_by(Event.start_at, Event.id)))
+
+
+def listing(user: User | None, period: str, now: datetime, topic: str = "", category: str = "") -> Select:
+    """Upcoming events (not yet ended, soonest first) or past ones (latest first)."""
+    query = filtered(visible(user), topic, category)
+    if period == "past":
+        return query.where(Event.end_at <= now).order_by(Event.start_at.desc(), Event.id.desc())
+    return query.where(Event.end_at > now).order_by(Event.start_at, Event.id)
+
+
+def my_registrations(user: User | None, event_ids: list[int]) -> dict[int, Registration]:
+    """The signed-in enterprise's registration for each of these events (by event id)."""
+    if user is None or not user.is_authenticated or not user.is_enterprise or not event_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Registration).where(
+            Registration.event_id.in_(event_ids), Registration.enterprise_id == (user.enterprise_id or -1)
+        )
+    )
+    return {row.event_id: row for row in rows}
