@@ -39,6 +39,8 @@ ENV_KEYS: dict[str, type] = {
     "PORTAL_URL": str,
     "OUTBOX_MAX_ATTEMPTS": int,
     "PROXY_FIX": bool,
+    "LIBRARY_MAX_UPLOAD_MB": float,
+    "LIBRARY_STORAGE_DIR": str,
 }
 
 #: Placeholder secret that is fine for ``make run`` on a laptop and refused in production.
@@ -70,6 +72,10 @@ class Defaults:
     CANCELLATION_CUTOFF_HOURS = 4.0
     REMINDER_HOURS_BEFORE = 24.0
     DISPLAY_TIMEZONE = "Asia/Shanghai"
+
+    # Library (legal practice compilations).
+    LIBRARY_MAX_UPLOAD_MB = 20  # largest compilation file (PDF, DOCX, XLSX); the upload route allows this much
+    LIBRARY_STORAGE_DIR: str | None = None  # where the files live; None = instance/library/
 
     # Language.
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -19,7 +19,7 @@ from parkportal.bookings.service import book
 from parkportal.extensions import db
 from parkportal.models import AvailabilityRule, Notification
 
-from . import factories
+from . import factories, library_support
 from .booking_support import at, future_weekday, service, working_lawyer
 
 LOGIN = "login"  # redirected to the sign-in page (302 to /auth/login?next=…)
@@ -86,6 +86,18 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("availability.regenerate_feed", "POST"): (LOGIN, 403, 303, 303),
     ("availability.feed", "GET"): (404, 404, 404, 404),  # a forged feed token
     ("bookings.staff_list", "GET"): (LOGIN, 403, 403, 200),
+    # Library: the bystander's compilation is published, uploaded by another lawyer (unpublished ones: test_library).
+    ("library.index", "GET"): (200, 200, 200, 200),
+    ("library.detail", "GET"): (200, 200, 200, 200),
+    ("library.cover", "GET"): (200, 200, 200, 200),
+    ("library.download", "GET"): (LOGIN, 200, 200, 200),
+    ("library.new", "GET"): (LOGIN, 403, 200, 200),
+    ("library.new", "POST"): (LOGIN, 403, 422, 422),
+    ("library.publish", "POST"): (LOGIN, 403, 403, 303),  # a lawyer manages only their own uploads
+    ("library.unpublish", "POST"): (LOGIN, 403, 403, 303),
+    ("library.printed", "POST"): (LOGIN, 403, 403, 422),
+    ("library.reach", "GET"): (LOGIN, 403, 403, 200),
+    ("library.stats", "GET"): (LOGIN, 403, 403, 200),
 }
 
 #: Endpoints whose access rules are tested in another module (each maps to where).
@@ -96,8 +108,8 @@ OWNED_ELSEWHERE: dict[str, str] = {}
 class Bystander:
     """Records that belong to someone else than the client under test.
 
-    An enterprise with its user and a notification, and a lawyer with a weekly plan, a day off and a
-    confirmed booking of that enterprise.
+    An enterprise with its user and a notification, and a lawyer with a weekly plan, a day off, a
+    confirmed booking of that enterprise and a published compilation (with a cover).
     """
 
     enterprise_id: int
@@ -106,6 +118,7 @@ class Bystander:
     booking_id: int
     rule_id: int
     exception_id: int
+    compilation_id: int
 
 
 #: URL variable → its value, given the bystander's records.
@@ -118,6 +131,7 @@ URL_VALUES: dict[str, Callable[[Bystander], object]] = {
     "booking_id": lambda b: b.booking_id,
     "rule_id": lambda b: b.rule_id,
     "exception_id": lambda b: b.exception_id,
+    "compilation_id": lambda b: b.compilation_id,
 }
 
 #: Form fields a POST needs to get past its own validation (so the answer shows the access rule).
@@ -183,6 +197,7 @@ def bystander(app) -> Bystander:
         )
         day_off = add_exception(lawyer, future_weekday(4), "off", note="庭审")
         rule_id = db.session.scalars(select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id)).first()
+        published = library_support.compilation(lawyer)
         db.session.commit()
         return Bystander(
             enterprise_id=user.enterprise_id,
@@ -191,6 +206,7 @@ def bystander(app) -> Bystander:
             booking_id=booking.id,
             rule_id=rule_id,
             exception_id=day_off.id,
+            compilation_id=published.id,
         )
 
 

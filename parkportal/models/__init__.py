@@ -11,6 +11,7 @@ from .booking import (
     ServiceType,
 )
 from .enterprise import Enterprise
+from .library import Compilation, CompilationTopic, Download, PrintedCopy
 from .notify import Notification, OutboxMessage
 from .user import User
 
@@ -20,11 +21,15 @@ __all__ = [
     "AvailabilityException",
     "AvailabilityRule",
     "BookingUnit",
+    "Compilation",
+    "CompilationTopic",
+    "Download",
     "Enterprise",
     "Feedback",
     "LawyerProfile",
     "Notification",
     "OutboxMessage",
+    "PrintedCopy",
     "ServiceType",
     "User",
 ]
