@@ -73,7 +73,6 @@ def upload(
     if previous is not None and previous.next_edition is not None:
         raise Conflict(
             _("«%(title)s» (%(edition)s) already has a newer edition.", title=previous.title, edition=previous.edition),
-            "previous_id",
         )
     stored_name = storage.store(stream, checked.kind)
     cover_name = storage.render_cover(stored_name) if checked.kind == "pdf" else None

@@ -175,21 +175,24 @@ def check(name: str | None, stream: BinaryIO, limit: int | None = None) -> Check
 def _forget_on_rollback(path: Path) -> None:
     """Remove ``path`` if the session's transaction rolls back instead of committing."""
     session = db.session()
-    if not event.contains(Session, "after_rollback", _remove_pending):
-        event.listen(Session, "after_rollback", _remove_pending)
-        event.listen(Session, "after_commit", _keep_pending)
+    if not event.contains(Session, "after_soft_rollback", _remove_pending):
+        event.listen(Session, "after_soft_rollback", _remove_pending, propagate=True)
+        event.listen(Session, "after_commit", _keep_pending, propagate=True)
     session.info.setdefault(PENDING, []).append(path)
 
 
-def _remove_pending(session: Session) -> None:
-    """The transaction that was to record new files rolled back: remove them."""
+def _remove_pending(session: Session, previous) -> None:
+    """The transaction that was to record new files rolled back: remove them (a savepoint's end is not that)."""
+    if previous.nested or previous.parent is not None:
+        return
     for path in session.info.pop(PENDING, []):
         discard(path)
 
 
 def _keep_pending(session: Session) -> None:
-    """The transaction committed: its new files stay."""
-    session.info.pop(PENDING, None)
+    """The transaction committed: its new files stay (a released savepoint is not yet a commit)."""
+    if session.get_nested_transaction() is None:
+        session.info.pop(PENDING, None)
 
 
 def discard(path: Path) -> None:
