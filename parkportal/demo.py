@@ -9,6 +9,7 @@ import random
 from datetime import time
 
 import click
+from sqlalchemy import select
 from stdnum.cn import uscc as stdnum_uscc
 
 from . import accounts
@@ -198,9 +199,18 @@ def seed(rng: random.Random | None = None) -> str:
     from .bookings.demo import seed_bookings
 
     booking_summary = seed_bookings(rng, enterprises, lawyers)
+
+    from flask import current_app
+
+    from .library.demo import seed_library
+
+    staff = list(db.session.scalars(select(User).where(User.role == "staff").order_by(User.id)))
+    library_summary = seed_library(
+        rng, enterprises, staff, current_app.config["PARK_NAME"], current_app.config["PARTNER_FIRM_NAME"]
+    )
     return (
         f"Seeded {len(enterprises)} enterprises, {demo_users} enterprise users, "
-        f"{len(lawyers)} lawyers, {len(STAFF)} staff; {booking_summary}."
+        f"{len(lawyers)} lawyers, {len(STAFF)} staff; {booking_summary}; {library_summary}."
     )
 
 

@@ -25,7 +25,7 @@ from parkportal.demo import DEMO_PASSWORD  # noqa: E402
 ROUNDS = int(os.environ.get("BENCHMARK_ROUNDS", "50"))
 
 PAGES = {
-    None: ["/", "/healthz", "/auth/login", "/auth/register"],
+    None: ["/", "/healthz", "/auth/login", "/auth/register", "/library/", "/library/?q=公司法", "/library/2"],
     "wangli@fudu-park.gov.cn": [
         "/enterprises/",
         "/enterprises/?q=常州&status=verified",
@@ -35,9 +35,21 @@ PAGES = {
     "demo@jiangnan-zhizao.com": ["/enterprises/mine", "/notifications/"],
 }
 EXTRA_PAGES: dict[str | None, list[str]] = {
-    "demo@jiangnan-zhizao.com": ["/bookings/", "/bookings/new", "/bookings/slots?service=consultation&date={day}"],
+    "demo@jiangnan-zhizao.com": [
+        "/bookings/",
+        "/bookings/new",
+        "/bookings/slots?service=consultation&date={day}",
+        "/library/?q=劳动&topic=labor",
+    ],
     "chenming@changxin-law.cn": ["/bookings/agenda", "/availability"],
-    "wangli@fudu-park.gov.cn": ["/bookings/all", "/bookings/all?status=completed"],
+    "wangli@fudu-park.gov.cn": [
+        "/bookings/all",
+        "/bookings/all?status=completed",
+        "/library/",
+        "/library/2",
+        "/library/stats",
+        "/library/2/reach?have=no",
+    ],
 }
 
 
@@ -65,6 +77,7 @@ def main() -> None:
                 "TESTING": True,
                 "WTF_CSRF_ENABLED": False,
                 "RATELIMIT_ENABLED": False,
+                "LIBRARY_STORAGE_DIR": f"{tmp}/library",
             }
         )
         runner = app.test_cli_runner()
