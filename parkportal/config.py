@@ -43,6 +43,8 @@ ENV_KEYS: dict[str, type] = {
     "OUTBOX_MAX_ATTEMPTS": int,
     "OUTBOX_SEND_AFTER_REQUEST": bool,
     "PROXY_FIX": bool,
+    "LIBRARY_MAX_UPLOAD_MB": float,
+    "LIBRARY_STORAGE_DIR": str,
 }
 
 #: Placeholder secret that is fine for ``make run`` on a laptop and refused in production.
@@ -80,6 +82,10 @@ class Defaults:
     EVENT_REMINDER_HOURS_BEFORE = 24.0  # send-reminders reminds registered enterprises this long before an event
     EVENT_CHECKIN_LINK_HOURS = 12.0  # a registration's QR check-in link works until this long after the event ends
     DISPLAY_TIMEZONE = "Asia/Shanghai"
+
+    # Library (legal practice compilations).
+    LIBRARY_MAX_UPLOAD_MB = 20  # largest compilation file (PDF, DOCX, XLSX); the upload route allows this much
+    LIBRARY_STORAGE_DIR: str | None = None  # where the files live; None = instance/library/
 
     # Language.
     BABEL_DEFAULT_LOCALE = "zh_CN"

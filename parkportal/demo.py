@@ -9,6 +9,7 @@ import random
 from datetime import time
 
 import click
+from flask import current_app
 from stdnum.cn import uscc as stdnum_uscc
 
 from . import accounts
@@ -201,11 +202,15 @@ def seed(rng: random.Random | None = None) -> str:
 
     booking_summary = seed_bookings(rng, enterprises, lawyers)
     from .events.demo import seed_events
+    from .library.demo import seed_library
 
     event_summary = seed_events(rng, enterprises, lawyers, staff[0])
+    library_summary = seed_library(
+        rng, enterprises, staff, current_app.config["PARK_NAME"], current_app.config["PARTNER_FIRM_NAME"]
+    )
     return (
         f"Seeded {len(enterprises)} enterprises, {demo_users} enterprise users, "
-        f"{len(lawyers)} lawyers, {len(STAFF)} staff; {booking_summary}; {event_summary}."
+        f"{len(lawyers)} lawyers, {len(STAFF)} staff; {booking_summary}; {event_summary}; {library_summary}."
     )
 
 

@@ -25,7 +25,7 @@ from parkportal.demo import DEMO_PASSWORD  # noqa: E402
 ROUNDS = int(os.environ.get("BENCHMARK_ROUNDS", "50"))
 
 PAGES = {
-    None: ["/", "/healthz", "/auth/login", "/auth/register"],
+    None: ["/", "/healthz", "/auth/login", "/auth/register", "/library/", "/library/?q=公司法", "/library/2"],
     "wangli@fudu-park.gov.cn": [
         "/enterprises/",
         "/enterprises/?q=常州&status=verified",
@@ -42,6 +42,7 @@ EXTRA_PAGES: dict[str | None, list[str]] = {
         "/bookings/slots?service=consultation&date={day}",
         "/events/",
         "/events/{event}",
+        "/library/?q=劳动&topic=labor",
     ],
     "chenming@changxin-law.cn": ["/bookings/agenda", "/availability"],
     "wangli@fudu-park.gov.cn": [
@@ -50,6 +51,10 @@ EXTRA_PAGES: dict[str | None, list[str]] = {
         "/events/{event}",
         "/events/{event}/checkin",
         "/events/{event}/checkin?q=常州",
+        "/library/",
+        "/library/2",
+        "/library/stats",
+        "/library/2/reach?have=no",
     ],
 }
 
@@ -78,6 +83,7 @@ def main() -> None:
                 "TESTING": True,
                 "WTF_CSRF_ENABLED": False,
                 "RATELIMIT_ENABLED": False,
+                "LIBRARY_STORAGE_DIR": f"{tmp}/library",
             }
         )
         runner = app.test_cli_runner()

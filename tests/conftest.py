@@ -82,6 +82,7 @@ def app(tmp_path_factory):
             "SECRET_KEY": TEST_SECRET,
             "RATELIMIT_ENABLED": False,
             "SERVER_NAME": "portal.test",
+            "LIBRARY_STORAGE_DIR": str(tmp_path_factory.mktemp("library")),
         }
     )
     with app.app_context():
@@ -105,6 +106,7 @@ def make_app(app):
             "WTF_CSRF_ENABLED": False,
             "SECRET_KEY": TEST_SECRET,
             "RATELIMIT_ENABLED": False,
+            "LIBRARY_STORAGE_DIR": app.config["LIBRARY_STORAGE_DIR"],
         }
         config.update(overrides)
         new_app = create_app(config)

@@ -20,7 +20,7 @@ from parkportal.events.service import register
 from parkportal.extensions import db
 from parkportal.models import AvailabilityRule, Notification
 
-from . import factories
+from . import factories, library_support
 from .booking_support import at, future_weekday, service, working_lawyer
 from .event_support import make_event
 
@@ -118,6 +118,18 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("events.scan", "POST"): (LOGIN, 403, 403, 404),
     ("events.attendance_csv", "GET"): (LOGIN, 403, 403, 200),
     ("events.rate", "POST"): (LOGIN, 404, 403, 403),  # only an attending enterprise rates
+    # Library: the bystander's compilation is published, uploaded by another lawyer (unpublished ones: test_library).
+    ("library.index", "GET"): (200, 200, 200, 200),
+    ("library.detail", "GET"): (200, 200, 200, 200),
+    ("library.cover", "GET"): (200, 200, 200, 200),
+    ("library.download", "GET"): (LOGIN, 200, 200, 200),
+    ("library.new", "GET"): (LOGIN, 403, 200, 200),
+    ("library.new", "POST"): (LOGIN, 403, 422, 422),
+    ("library.publish", "POST"): (LOGIN, 403, 403, 303),  # a lawyer manages only their own uploads
+    ("library.unpublish", "POST"): (LOGIN, 403, 403, 303),
+    ("library.printed", "POST"): (LOGIN, 403, 403, 422),
+    ("library.reach", "GET"): (LOGIN, 403, 403, 200),
+    ("library.stats", "GET"): (LOGIN, 403, 403, 200),
 }
 
 #: Endpoints whose access rules are tested in another module (each maps to where).
@@ -128,8 +140,9 @@ OWNED_ELSEWHERE: dict[str, str] = {}
 class Bystander:
     """Records that belong to someone else than the client under test.
 
-    An enterprise with its user and a notification, and a lawyer with a weekly plan, a day off and a
-    confirmed booking of that enterprise; a published event the enterprise is registered for.
+    An enterprise with its user and a notification, and a lawyer with a weekly plan, a day off, a
+    confirmed booking of that enterprise and a published compilation (with a cover); a published event the
+    enterprise is registered for.
     """
 
     enterprise_id: int
@@ -140,6 +153,7 @@ class Bystander:
     exception_id: int
     event_id: int
     registration_id: int
+    compilation_id: int
 
 
 #: URL variable → its value, given the bystander's records.
@@ -154,6 +168,7 @@ URL_VALUES: dict[str, Callable[[Bystander], object]] = {
     "exception_id": lambda b: b.exception_id,
     "event_id": lambda b: b.event_id,
     "registration_id": lambda b: b.registration_id,
+    "compilation_id": lambda b: b.compilation_id,
 }
 
 #: Form fields a POST needs to get past its own validation (so the answer shows the access rule).
@@ -221,6 +236,7 @@ def bystander(app) -> Bystander:
         rule_id = db.session.scalars(select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id)).first()
         event = make_event()
         registration = register(event, None, 1, "张三", user)
+        published = library_support.compilation(lawyer)
         db.session.commit()
         return Bystander(
             enterprise_id=user.enterprise_id,
@@ -231,6 +247,7 @@ def bystander(app) -> Bystander:
             exception_id=day_off.id,
             event_id=event.id,
             registration_id=registration.id,
+            compilation_id=published.id,
         )
 
 

@@ -1,7 +1,5 @@
 """Events: events with their topics and speakers, and registrations (capacity kept by a CHECK, one per enterprise)
 
-The lead renumbers this revision at merge (the events area's number is 0005).
-
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-30

@@ -12,6 +12,7 @@ from .booking import (
 )
 from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
+from .library import Compilation, CompilationTopic, Download, PrintedCopy
 from .notify import Notification, OutboxMessage
 from .user import User
 
@@ -21,6 +22,9 @@ __all__ = [
     "AvailabilityException",
     "AvailabilityRule",
     "BookingUnit",
+    "Compilation",
+    "CompilationTopic",
+    "Download",
     "Enterprise",
     "Event",
     "EventTopic",
@@ -29,6 +33,7 @@ __all__ = [
     "Notification",
     "OutboxMessage",
     "Registration",
+    "PrintedCopy",
     "ServiceType",
     "User",
     "event_speaker",

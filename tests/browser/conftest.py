@@ -69,6 +69,7 @@ def live_server(app):
             "WTF_CSRF_ENABLED": True,
             "SECRET_KEY": TEST_SECRET,
             "RATELIMIT_ENABLED": False,
+            "LIBRARY_STORAGE_DIR": app.config["LIBRARY_STORAGE_DIR"],
         }
     )
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
