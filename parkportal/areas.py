@@ -13,7 +13,7 @@ from types import ModuleType, SimpleNamespace
 from flask import Flask
 
 #: In navigation order.
-AREAS = ("main", "auth", "enterprises", "availability", "bookings", "notify", "admin")
+AREAS = ("main", "auth", "enterprises", "availability", "bookings", "checkups", "notify", "admin")
 
 
 def _modules(suffix: str = "") -> list[ModuleType]:

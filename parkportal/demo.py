@@ -198,9 +198,12 @@ def seed(rng: random.Random | None = None) -> str:
     from .bookings.demo import seed_bookings
 
     booking_summary = seed_bookings(rng, enterprises, lawyers)
+    from .checkups.demo import seed_checkups
+
+    checkup_summary = seed_checkups(rng, enterprises, lawyers)
     return (
         f"Seeded {len(enterprises)} enterprises, {demo_users} enterprise users, "
-        f"{len(lawyers)} lawyers, {len(STAFF)} staff; {booking_summary}."
+        f"{len(lawyers)} lawyers, {len(STAFF)} staff; {booking_summary}; {checkup_summary}."
     )
 
 

@@ -10,6 +10,7 @@ from .booking import (
     LawyerProfile,
     ServiceType,
 )
+from .checkups import Checkup, Finding, Questionnaire, ReportRevision
 from .enterprise import Enterprise
 from .notify import Notification, OutboxMessage
 from .user import User
@@ -20,11 +21,15 @@ __all__ = [
     "AvailabilityException",
     "AvailabilityRule",
     "BookingUnit",
+    "Checkup",
     "Enterprise",
     "Feedback",
+    "Finding",
     "LawyerProfile",
     "Notification",
     "OutboxMessage",
+    "Questionnaire",
+    "ReportRevision",
     "ServiceType",
     "User",
 ]
