@@ -175,19 +175,22 @@ def send_outbox_command():
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders_command():
-    """Queue a reminder for each confirmed booking starting within 24 hours and for each enterprise registered for
-    an event the next day, once each (run it from cron).
+    """Queue a reminder for each confirmed booking starting within 24 hours, for each enterprise registered for an
+    event the next day, and for each checkup whose follow-up day has come, once each (run it from cron).
 
     Links in the messages use ``PORTAL_URL`` (or ``SERVER_NAME``), as every URL built outside a request does.
     """
     from .bookings.service import queue_reminders
+    from .checkups.service import queue_follow_ups
     from .events.service import queue_reminders as queue_event_reminders
 
     count = queue_reminders()
+    follow_ups = queue_follow_ups()
     db.session.commit()
     events = queue_event_reminders()
     db.session.commit()
     click.echo(f"queued {count} reminders, {events} event reminders")
+    click.echo(f"queued {follow_ups} checkup follow-up{'' if follow_ups == 1 else 's'}")
 
 
 @click.command("import-roster")

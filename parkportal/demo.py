@@ -201,16 +201,18 @@ def seed(rng: random.Random | None = None) -> str:
     from .bookings.demo import seed_bookings
 
     booking_summary = seed_bookings(rng, enterprises, lawyers)
+    from .checkups.demo import seed_checkups
     from .events.demo import seed_events
     from .library.demo import seed_library
 
+    checkup_summary = seed_checkups(rng, enterprises, lawyers)
     event_summary = seed_events(rng, enterprises, lawyers, staff[0])
     library_summary = seed_library(
         rng, enterprises, staff, current_app.config["PARK_NAME"], current_app.config["PARTNER_FIRM_NAME"]
     )
     return (
-        f"Seeded {len(enterprises)} enterprises, {demo_users} enterprise users, "
-        f"{len(lawyers)} lawyers, {len(STAFF)} staff; {booking_summary}; {event_summary}; {library_summary}."
+        f"Seeded {len(enterprises)} enterprises, {demo_users} enterprise users, {len(lawyers)} lawyers, "
+        f"{len(STAFF)} staff; {booking_summary}; {checkup_summary}; {event_summary}; {library_summary}."
     )
 
 

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from parkportal.availability.service import add_exception
-from parkportal.bookings.service import book
+from parkportal.bookings.service import book, confirm
+from parkportal.checkups.service import add_finding, issue
 from parkportal.events.service import register
 from parkportal.extensions import db
 from parkportal.models import AvailabilityRule, Notification
@@ -130,6 +131,17 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("library.printed", "POST"): (LOGIN, 403, 403, 422),
     ("library.reach", "GET"): (LOGIN, 403, 403, 200),
     ("library.stats", "GET"): (LOGIN, 403, 403, 200),
+    # Checkups: the bystander's checkup belongs to another enterprise and another lawyer; only staff see it.
+    ("checkups.index", "GET"): (LOGIN, 200, 200, 200),
+    ("checkups.export", "GET"): (LOGIN, 403, 200, 200),
+    ("checkups.detail", "GET"): (LOGIN, 404, 404, 200),
+    ("checkups.answers", "POST"): (LOGIN, 404, 404, 403),  # only the enterprise answers
+    ("checkups.add_finding", "POST"): (LOGIN, 404, 404, 403),  # only the assigned lawyer
+    ("checkups.issue", "POST"): (LOGIN, 404, 404, 403),
+    ("checkups.report_pdf", "GET"): (LOGIN, 404, 404, 200),
+    ("checkups.correct", "POST"): (LOGIN, 404, 404, 403),  # only the enterprise
+    ("checkups.confirm", "POST"): (LOGIN, 404, 404, 409),  # not reported corrected yet
+    ("checkups.remove", "POST"): (LOGIN, 404, 404, 403),  # only the assigned lawyer
 }
 
 #: Endpoints whose access rules are tested in another module (each maps to where).
@@ -154,6 +166,8 @@ class Bystander:
     event_id: int
     registration_id: int
     compilation_id: int
+    checkup_booking_id: int
+    finding_id: int
 
 
 #: URL variable → its value, given the bystander's records.
@@ -169,6 +183,12 @@ URL_VALUES: dict[str, Callable[[Bystander], object]] = {
     "event_id": lambda b: b.event_id,
     "registration_id": lambda b: b.registration_id,
     "compilation_id": lambda b: b.compilation_id,
+    "finding_id": lambda b: b.finding_id,
+}
+
+#: Values that differ for one area's routes: area → URL variable → its value (a checkup is a checkup booking).
+AREA_VALUES: dict[str, dict[str, Callable[[Bystander], object]]] = {
+    "checkups": {"booking_id": lambda b: b.checkup_booking_id},
 }
 
 #: Form fields a POST needs to get past its own validation (so the answer shows the access rule).
@@ -176,6 +196,10 @@ FORM_DATA: dict[tuple[str, str], dict[str, str]] = {
     ("main.set_language", "POST"): {"lang": "en"},
     ("enterprises.set_status", "POST"): {"status": "verified"},
     ("admin.set_active", "POST"): {"active": "0"},
+    ("checkups.answers", "POST"): {"ip_trademark": "yes"},
+    ("checkups.add_finding", "POST"): {"area": "labor", "finding": "x", "level": "high"},
+    ("checkups.issue", "POST"): {"summary": "x"},
+    ("checkups.correct", "POST"): {"note": "x"},
 }
 
 
@@ -189,12 +213,13 @@ def routes(app) -> set[tuple[str, str]]:
 def url_for_rule(app, endpoint: str, bystander: Bystander) -> str:
     """The URL of ``endpoint`` with the bystander's ids filled in."""
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    missing = set(rule.arguments) - set(URL_VALUES)
+    values = {**URL_VALUES, **AREA_VALUES.get(endpoint.split(".")[0], {})}
+    missing = set(rule.arguments) - set(values)
     assert not missing, f"{endpoint}: add a value for {missing} to URL_VALUES in tests/test_guard.py"
     with app.test_request_context():
         from flask import url_for
 
-        return url_for(endpoint, **{name: URL_VALUES[name](bystander) for name in rule.arguments})
+        return url_for(endpoint, **{name: values[name](bystander) for name in rule.arguments})
 
 
 def test_every_route_has_an_expectation(app):
@@ -232,6 +257,18 @@ def bystander(app) -> Bystander:
             lawyer=lawyer,
             actor=user,
         )
+        checkup = book(
+            enterprise=user.enterprise,
+            service=service("checkup"),
+            start=at(future_weekday(3), "10:00"),
+            mode="onsite",
+            topic="company_law",
+            lawyer=lawyer,
+            actor=user,
+        )
+        confirm(checkup, lawyer)
+        finding = add_finding(checkup, lawyer, area="labor", finding="未签书面劳动合同", level="high")
+        issue(checkup, lawyer, "劳动用工风险较高")
         day_off = add_exception(lawyer, future_weekday(4), "off", note="庭审")
         rule_id = db.session.scalars(select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id)).first()
         event = make_event()
@@ -248,6 +285,8 @@ def bystander(app) -> Bystander:
             event_id=event.id,
             registration_id=registration.id,
             compilation_id=published.id,
+            checkup_booking_id=checkup.id,
+            finding_id=finding.id,
         )
 
 

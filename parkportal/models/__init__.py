@@ -10,6 +10,7 @@ from .booking import (
     LawyerProfile,
     ServiceType,
 )
+from .checkups import Checkup, Finding, Questionnaire, ReportRevision
 from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
 from .library import Compilation, CompilationTopic, Download, PrintedCopy
@@ -25,15 +26,19 @@ __all__ = [
     "Compilation",
     "CompilationTopic",
     "Download",
+    "Checkup",
     "Enterprise",
     "Event",
     "EventTopic",
     "Feedback",
+    "Finding",
     "LawyerProfile",
     "Notification",
     "OutboxMessage",
     "Registration",
     "PrintedCopy",
+    "Questionnaire",
+    "ReportRevision",
     "ServiceType",
     "User",
     "event_speaker",
