@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..bookings import ical
-from ..bookings.queries import CARD_OPTIONS
-from ..core import audit
-from ..extensions import db
-from ..models import Appointment, AvailabilityException, AvailabilityRule, LawyerProfile, User
-from ..models.booking import new_feed_token
-from ..timeutil import local_today, utcnow
-from ..web import actor, load_or_404, render, roles_required
+from ..bookings import ical, queries
+from ..core.errors import DomainError
+from ..models import AvailabilityException, AvailabilityRule, User
+from ..timeutil import local_today
+from ..web import actor, load_or_404, refuse, render, roles_required
 from . import bp, service
 from . import slots as slot_rules
 from . import vocab as availability_vocab
@@ -82,10 +76,7 @@ def add_rule():
     form = RuleForm()
     if not form.validate():
         return _availability_page(lawyer, 422, rule_form=form)
-    rule = service.add_weekly_range(lawyer, int(form.weekday.data), form.start_time.data, form.end_time.data)
-    audit.record(
-        "availability.rule_added", rule, actor=actor(), lawyer_id=lawyer.id, weekday=rule.weekday, start=rule.start_time
-    )
+    service.add_rule(lawyer, int(form.weekday.data), form.start_time.data, form.end_time.data, actor())
     flash(_("The weekly plan is updated."), "success")
     return _back_to_availability(lawyer)
 
@@ -95,16 +86,7 @@ def add_rule():
 def delete_rule(rule_id: int):
     """Remove a weekly range (booked appointments stay)."""
     lawyer = _target_lawyer()
-    rule = load_or_404(AvailabilityRule, rule_id)
-    audit.record(
-        "availability.rule_removed",
-        rule,
-        actor=actor(),
-        lawyer_id=lawyer.id,
-        weekday=rule.weekday,
-        start=rule.start_time,
-    )
-    db.session.delete(rule)
+    service.remove_rule(load_or_404(AvailabilityRule, rule_id), actor())
     flash(_("The weekly plan is updated."), "success")
     return _back_to_availability(lawyer)
 
@@ -112,25 +94,18 @@ def delete_rule(rule_id: int):
 @bp.post("/exceptions")
 @roles_required("lawyer", "staff")
 def add_exception():
-    """Add time off or extra hours on a date."""
+    """Add time off or extra hours on a date (today or later)."""
     lawyer = _target_lawyer()
     form = ExceptionForm()
     if not form.validate():
         return _availability_page(lawyer, 422, exception_form=form)
-    if form.day.data < local_today():
-        form.day.errors = [_("Choose today or a later date.")]
-        return _availability_page(lawyer, 422, exception_form=form)
-    exception = service.add_exception(
-        lawyer, form.day.data, form.kind.data, form.start_time.data, form.end_time.data, form.note.data
-    )
-    audit.record(
-        "availability.exception_added",
-        exception,
-        actor=actor(),
-        lawyer_id=lawyer.id,
-        day=exception.day,
-        kind=exception.kind,
-    )
+    data = form.data
+    try:
+        service.add_exception(
+            lawyer, data["day"], data["kind"], data["start_time"], data["end_time"], data["note"], actor=actor()
+        )
+    except DomainError as error:
+        return refuse(error, lambda code, _message: _availability_page(lawyer, code, exception_form=form), form)
     flash(_("The exception is saved."), "success")
     return _back_to_availability(lawyer)
 
@@ -140,9 +115,7 @@ def add_exception():
 def delete_exception(exception_id: int):
     """Remove a date exception."""
     lawyer = _target_lawyer()
-    exception = load_or_404(AvailabilityException, exception_id)
-    audit.record("availability.exception_removed", exception, actor=actor(), lawyer_id=lawyer.id, day=exception.day)
-    db.session.delete(exception)
+    service.remove_exception(load_or_404(AvailabilityException, exception_id), actor())
     flash(_("The exception is removed."), "success")
     return _back_to_availability(lawyer)
 
@@ -155,14 +128,7 @@ def specialties():
     form = SpecialtiesForm()
     if not form.validate():
         return _availability_page(lawyer, 422, specialties_form=form)
-    service.set_specialties(lawyer, form.specialties.data or [])
-    audit.record(
-        "availability.specialties",
-        lawyer.lawyer_profile,
-        actor=actor(),
-        lawyer_id=lawyer.id,
-        specialties=form.specialties.data,
-    )
+    service.set_specialties(lawyer, form.specialties.data or [], actor())
     flash(_("The specialties are saved."), "success")
     return _back_to_availability(lawyer)
 
@@ -172,8 +138,7 @@ def specialties():
 def regenerate_feed():
     """Give the lawyer's calendar feed a new secret address; the old one stops working."""
     lawyer = _target_lawyer()
-    lawyer.lawyer_profile.feed_token = new_feed_token()
-    audit.record("availability.feed_regenerated", lawyer.lawyer_profile, actor=actor(), lawyer_id=lawyer.id)
+    service.renew_feed(lawyer, actor())
     flash(_("The calendar address is renewed; the old one no longer works."), "success")
     return _back_to_availability(lawyer)
 
@@ -181,19 +146,9 @@ def regenerate_feed():
 @bp.get("/feed/<token>.ics")
 def feed(token: str):
     """A lawyer's calendar (requested and confirmed appointments) at a secret, revocable address; no login."""
-    profile = db.session.scalar(select(LawyerProfile).where(LawyerProfile.feed_token == token))
-    if profile is None or not profile.user.active:
-        abort(404)
-    since = utcnow() - timedelta(days=30)
-    appointments = db.session.scalars(
-        select(Appointment)
-        .options(*CARD_OPTIONS)
-        .where(
-            Appointment.lawyer_id == profile.user_id,
-            Appointment.start_at >= since,
-            Appointment.status.in_(("requested", "confirmed", "completed")),
-        )
-        .order_by(Appointment.start_at)
-    )
-    body = ical.feed_ics(_("Appointments of %(name)s", name=profile.user.name), appointments)
+    try:
+        lawyer = service.feed_owner(token)
+    except DomainError as error:
+        return refuse(error, lambda code, message: abort(code))
+    body = ical.feed_ics(_("Appointments of %(name)s", name=lawyer.name), queries.lawyer_feed(lawyer.id))
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})

@@ -11,7 +11,8 @@ fail and the loser gets ``SlotTaken`` — no check-then-insert race.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from flask import current_app
@@ -23,10 +24,12 @@ from ..availability import slots as slot_rules
 from ..core import access, audit, locking, vocab
 from ..core.errors import Conflict, Invalid, NotAllowed, WrongState
 from ..core.notify import notify
+from ..core.parsing import parse_date, parse_id
 from ..extensions import db
 from ..i18n import format_list
 from ..models import Appointment, BookingUnit, Enterprise, Feedback, ServiceType, User
 from ..timeutil import local_zone, to_local, utcnow
+from . import queries
 from . import vocab as booking_vocab
 from .vocab import OPEN_STATUSES, Status
 
@@ -38,6 +41,11 @@ class SlotTaken(Conflict):
         super().__init__(
             message or _("Sorry, this time was just taken by someone else. Please choose another free time."), field
         )
+
+
+def _no_service() -> Invalid:
+    """The refusal of a missing or unknown service (the picker's and the booking's)."""
+    return Invalid(_("Choose a service from the list."), "service")
 
 
 def modes_hint(service: ServiceType) -> str:
@@ -149,11 +157,74 @@ def check_start(service: ServiceType, start: datetime, now: datetime) -> None:
             _("Bookings must be made at least %(hours)s hours ahead. Please choose a later time.", hours=f"{hours:g}"),
             "start",
         )
-    if to_local(start).date() > slot_rules.last_bookable_day(now):
-        raise Invalid(
-            _("Bookings open %(days)d days ahead. Please choose an earlier day.", days=slot_rules.horizon_days()),
-            "start",
-        )
+    slot_rules.check_day(to_local(start).date(), now, "start")
+
+
+def awaiting_verification(enterprise: Enterprise) -> str:
+    """Why an enterprise can't book yet."""
+    return _("Booking opens once the park service station has verified %(name)s.", name=enterprise.name)
+
+
+def enterprise_for(actor: User, chosen: object = None) -> Enterprise | None:
+    """The enterprise a booking is for: staff choose one (by id), an enterprise user books for their own."""
+    if actor.is_staff:
+        ident = parse_id(chosen)
+        return db.session.get(Enterprise, ident) if ident is not None else None
+    return actor.enterprise if actor.is_enterprise else None
+
+
+@dataclass
+class Picker:
+    """What the slot picker shows: the free starts of a service on a day, or why there are none (``slot_error``).
+
+    The names are the picker template's.
+    """
+
+    slot_service: ServiceType | None = None
+    slot_day: date | None = None
+    slots: list[slot_rules.Slot] = field(default_factory=list)
+    slot_error: str | None = None
+    next_free_day: date | None = None
+    mode_hint: str | None = None
+
+
+def pick_slots(
+    service_code: str | None,
+    day_text: str | None,
+    lawyer_text: str | None = None,
+    topic: str | None = None,
+    ignore: Appointment | None = None,
+    now: datetime | None = None,
+) -> Picker:
+    """The free starts for the picker, under the same rules (and messages) as ``book`` and ``reschedule``.
+
+    ``ignore``: the booking being moved (its own time counts as free, its current start is not offered).
+    """
+    now = now or utcnow()
+    picker = Picker()
+    if not service_code and not day_text:
+        return picker
+    try:
+        picker.slot_service = svc = queries.active_service(service_code)
+        if svc is None:
+            raise _no_service()
+        picker.mode_hint = modes_hint(svc)
+        if not day_text:
+            return picker
+        picker.slot_day = day = parse_date(day_text)
+        if day is None:
+            raise Invalid(_("Enter the day as a date, e.g. 2026-12-01."), "date")
+        lawyer = slot_rules.chosen_lawyer(lawyer_text)
+        slot_rules.check_day(day, now)
+    except Invalid as error:
+        picker.slot_error = error.message
+        return picker
+    moving = ignore is not None and ignore.lawyer_id == (lawyer.id if lawyer else None)
+    slots = slot_rules.free_slots(svc, day, lawyer, now=now, topic=topic or None, ignore=ignore.id if moving else None)
+    picker.slots = [s for s in slots if ignore is None or s.start != ignore.start_at]
+    if not picker.slots:
+        picker.next_free_day = slot_rules.next_free_day(svc, day, lawyer, now=now)
+    return picker
 
 
 def _outside_availability() -> Invalid:
@@ -209,9 +280,9 @@ def book(
     if enterprise is None:
         raise Invalid(_("Choose the enterprise you book for."), "enterprise_id")
     if not enterprise.is_verified:
-        raise Invalid(_("Booking opens once the park service station has verified %(name)s.", name=enterprise.name))
+        raise Invalid(awaiting_verification(enterprise))
     if service is None or not service.active:
-        raise Invalid(_("Choose a service from the list."), "service")
+        raise _no_service()
     if topic not in vocab.TOPICS:
         raise Invalid(_("Choose the legal topic of your question."), "topic")
     if mode not in service.mode_list:
@@ -265,7 +336,7 @@ def record_past(
     *,
     enterprise: Enterprise,
     service: ServiceType,
-    lawyer: User,
+    lawyer: User | None,
     start: datetime,
     mode: str,
     topic: str,
@@ -276,6 +347,7 @@ def record_past(
     """Write an appointment as it happened (demo history, imports): no time rules, no notifications.
 
     It still holds its lawyer's units unless cancelled or declined; ``None`` when that time is held already.
+    Without a ``lawyer`` it is an unassigned request: it holds no time until a lawyer takes it.
     """
     values = {
         "enterprise_id": enterprise.id,
@@ -288,6 +360,11 @@ def record_past(
         "status": status,
         **extra,
     }
+    if lawyer is None:
+        appointment = Appointment(lawyer_id=None, **values)
+        db.session.add(appointment)
+        db.session.flush()
+        return appointment
     try:
         appointment = _insert(values, [lawyer])
     except SlotTaken:
