@@ -22,16 +22,8 @@ def starts(slots):
 
 
 def book(lawyer, day, hhmm, code="consultation", **kw):
-    """Book directly through the domain as a verified enterprise."""
-    return booking.book(
-        enterprise=kw.pop("enterprise", None) or factories.enterprise(),
-        service=service(code),
-        start=at(day, hhmm),
-        mode=kw.pop("mode", "onsite"),
-        topic=kw.pop("topic", "contracts"),
-        lawyer=lawyer,
-        **kw,
-    )
+    """Book ``lawyer`` (``None``: any) for a new verified enterprise through the domain."""
+    return factories.appointment(lawyer=lawyer, service=code, start=at(day, hhmm), **{"topic": "contracts", **kw})
 
 
 def test_weekly_plan_gives_half_hour_starts_where_the_service_fits(ctx):

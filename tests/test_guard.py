@@ -12,15 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from parkportal.availability.service import add_exception
-from parkportal.bookings.service import book
 from parkportal.extensions import db
 from parkportal.models import AvailabilityRule, Notification
 
 from . import factories
-from .booking_support import at, future_weekday, service, working_lawyer
+from .booking_support import at, future_weekday, working_lawyer
 
 LOGIN = "login"  # redirected to the sign-in page (302 to /auth/login?next=…)
 ROLES = ("anonymous", "enterprise", "lawyer", "staff")
@@ -141,8 +141,6 @@ def url_for_rule(app, endpoint: str, bystander: Bystander) -> str:
     missing = set(rule.arguments) - set(URL_VALUES)
     assert not missing, f"{endpoint}: add a value for {missing} to URL_VALUES in tests/test_guard.py"
     with app.test_request_context():
-        from flask import url_for
-
         return url_for(endpoint, **{name: URL_VALUES[name](bystander) for name in rule.arguments})
 
 
@@ -172,9 +170,9 @@ def bystander(app) -> Bystander:
         db.session.add(note)
         lawyer = working_lawyer()
         day = future_weekday(2)
-        booking = book(
+        booking = factories.appointment(
             enterprise=user.enterprise,
-            service=service("labor"),
+            service="labor",
             start=at(day, "10:00"),
             mode="video",
             topic="contracts",
