@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..bookings import ical, queries
 from ..core.errors import DomainError
+from ..fields import Form
 from ..models import AvailabilityException, AvailabilityRule, User
 from ..timeutil import local_today
 from ..web import actor, load_or_404, refuse, render, roles_required
@@ -68,79 +71,83 @@ def index():
     return _availability_page(_target_lawyer())
 
 
+def _save(act: Callable[[User], object], message: str, form: Form | None = None, form_name: str = ""):
+    """Validate ``form`` → ``act(lawyer)`` as the signed-in user → back to the editor with ``message``.
+
+    A form that fails, or a domain refusal, shows the editor again with the errors next to the fields.
+    """
+    lawyer = _target_lawyer()
+    forms = {form_name: form} if form is not None else {}
+    if form is not None and not form.validate():
+        return _availability_page(lawyer, 422, **forms)
+    try:
+        act(lawyer)
+    except DomainError as error:
+        return refuse(error, lambda code, _message: _availability_page(lawyer, code, **forms), form)
+    flash(message, "success")
+    return _back_to_availability(lawyer)
+
+
 @bp.post("/rules")
 @roles_required("lawyer", "staff")
 def add_rule():
     """Add a weekly range (merged with ranges it touches)."""
-    lawyer = _target_lawyer()
     form = RuleForm()
-    if not form.validate():
-        return _availability_page(lawyer, 422, rule_form=form)
-    service.add_rule(lawyer, int(form.weekday.data), form.start_time.data, form.end_time.data, actor())
-    flash(_("The weekly plan is updated."), "success")
-    return _back_to_availability(lawyer)
+
+    def act(lawyer):
+        service.add_rule(lawyer, int(form.weekday.data), form.start_time.data, form.end_time.data, actor())
+
+    return _save(act, _("The weekly plan is updated."), form, "rule_form")
 
 
 @bp.post("/rules/<int:rule_id>/delete")
 @roles_required("lawyer", "staff")
 def delete_rule(rule_id: int):
     """Remove a weekly range (booked appointments stay)."""
-    lawyer = _target_lawyer()
-    service.remove_rule(load_or_404(AvailabilityRule, rule_id), actor())
-    flash(_("The weekly plan is updated."), "success")
-    return _back_to_availability(lawyer)
+    rule = load_or_404(AvailabilityRule, rule_id)
+    return _save(lambda _lawyer: service.remove_rule(rule, actor()), _("The weekly plan is updated."))
 
 
 @bp.post("/exceptions")
 @roles_required("lawyer", "staff")
 def add_exception():
     """Add time off or extra hours on a date (today or later)."""
-    lawyer = _target_lawyer()
     form = ExceptionForm()
-    if not form.validate():
-        return _availability_page(lawyer, 422, exception_form=form)
-    data = form.data
-    try:
-        service.add_exception(
-            lawyer, data["day"], data["kind"], data["start_time"], data["end_time"], data["note"], actor=actor()
-        )
-    except DomainError as error:
-        return refuse(error, lambda code, _message: _availability_page(lawyer, code, exception_form=form), form)
-    flash(_("The exception is saved."), "success")
-    return _back_to_availability(lawyer)
+
+    def act(lawyer):
+        data = form.data
+        kind, start, end = data["kind"], data["start_time"], data["end_time"]
+        service.add_exception(lawyer, data["day"], kind, start, end, data["note"], actor=actor())
+
+    return _save(act, _("The exception is saved."), form, "exception_form")
 
 
 @bp.post("/exceptions/<int:exception_id>/delete")
 @roles_required("lawyer", "staff")
 def delete_exception(exception_id: int):
     """Remove a date exception."""
-    lawyer = _target_lawyer()
-    service.remove_exception(load_or_404(AvailabilityException, exception_id), actor())
-    flash(_("The exception is removed."), "success")
-    return _back_to_availability(lawyer)
+    exception = load_or_404(AvailabilityException, exception_id)
+    return _save(lambda _lawyer: service.remove_exception(exception, actor()), _("The exception is removed."))
 
 
 @bp.post("/specialties")
 @roles_required("lawyer", "staff")
 def specialties():
     """Set the lawyer's specialties (used to suggest the right lawyer for "any lawyer")."""
-    lawyer = _target_lawyer()
     form = SpecialtiesForm()
-    if not form.validate():
-        return _availability_page(lawyer, 422, specialties_form=form)
-    service.set_specialties(lawyer, form.specialties.data or [], actor())
-    flash(_("The specialties are saved."), "success")
-    return _back_to_availability(lawyer)
+
+    def act(lawyer):
+        service.set_specialties(lawyer, form.specialties.data or [], actor())
+
+    return _save(act, _("The specialties are saved."), form, "specialties_form")
 
 
 @bp.post("/feed")
 @roles_required("lawyer", "staff")
 def regenerate_feed():
     """Give the lawyer's calendar feed a new secret address; the old one stops working."""
-    lawyer = _target_lawyer()
-    service.renew_feed(lawyer, actor())
-    flash(_("The calendar address is renewed; the old one no longer works."), "success")
-    return _back_to_availability(lawyer)
+    message = _("The calendar address is renewed; the old one no longer works.")
+    return _save(lambda lawyer: service.renew_feed(lawyer, actor()), message)
 
 
 @bp.get("/feed/<token>.ics")

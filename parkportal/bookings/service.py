@@ -83,6 +83,19 @@ FROM_STATES = {
 }
 
 
+#: action → why it can't be done once the appointment has started (the others only once it has, see AFTER_START).
+BEFORE_START = {
+    "confirm": _l("The time of this request has passed. Decline it or agree a new time."),
+    "cancel": _l("This booking has started already and can't be cancelled."),
+    "reschedule": _l("This booking has started already and can't be moved."),
+}
+#: action → why it can't be done before the appointment has started.
+AFTER_START = {
+    "complete": _l("An appointment can be completed once it has started."),
+    "no_show": _l("A no-show can be recorded once the appointment has started."),
+}
+
+
 def may(user: User, action: str, appointment: Appointment) -> bool:
     """Whether ``user``'s role allows ``action`` on this appointment (one they can see), whatever its state."""
     if user.role not in ROLE_ACTIONS[action]:
@@ -100,11 +113,7 @@ def available_actions(user: User, appointment: Appointment, now: datetime | None
         for action in ROLE_ACTIONS
         if may(user, action, appointment) and appointment.status in FROM_STATES[action]
     }
-    started = appointment.start_at <= now
-    if started:
-        actions -= {"cancel", "reschedule", "confirm"}
-    else:
-        actions -= {"complete", "no_show"}
+    actions -= set(BEFORE_START if appointment.start_at <= now else AFTER_START)
     if "cancel" in actions and user.is_enterprise and not before_cutoff(appointment, now):
         actions.discard("cancel")
     if appointment.feedback is not None:
@@ -112,8 +121,9 @@ def available_actions(user: User, appointment: Appointment, now: datetime | None
     return actions
 
 
-def _check(user: User, action: str, appointment: Appointment) -> None:
-    """Lock the appointment, then refuse (NotAllowed / WrongState) what ``user`` may not do to it now.
+def _check(user: User, action: str, appointment: Appointment, now: datetime | None = None) -> None:
+    """Lock the appointment, then refuse (NotAllowed / WrongState) what ``user`` may not do to it now: their role,
+    its state, and whether it has started (``BEFORE_START`` / ``AFTER_START``).
 
     The lock makes two changes to one booking (a cancel and a confirm, two lawyers taking one request) run one
     after the other, and the second sees the first's result; visibility is asked again after it.
@@ -130,6 +140,9 @@ def _check(user: User, action: str, appointment: Appointment) -> None:
                 status=vocab.label(booking_vocab.APPOINTMENT_STATUSES, appointment.status),
             )
         )
+    started = appointment.start_at <= (now or utcnow())
+    if action in (BEFORE_START if started else AFTER_START):
+        raise WrongState((BEFORE_START if started else AFTER_START)[action])
 
 
 # ------------------------------------------------------------------------------------------------ booking
@@ -244,6 +257,22 @@ def _release(appointment: Appointment) -> None:
     db.session.execute(delete(BookingUnit).where(BookingUnit.appointment_id == appointment.id))
 
 
+def _columns(
+    enterprise_id: int, service: ServiceType, start: datetime, mode: str, topic: str, description: str, status: str
+) -> dict:
+    """The columns of a new appointment of ``service`` from ``start`` (its end follows from the service's length)."""
+    return {
+        "enterprise_id": enterprise_id,
+        "service_type": service,
+        "start_at": start,
+        "end_at": start + timedelta(minutes=service.duration_minutes),
+        "mode": mode,
+        "topic": topic,
+        "description": description,
+        "status": status,
+    }
+
+
 def _insert(values: dict, candidates: list[User]) -> Appointment:
     """Create the appointment with the first candidate whose units can be reserved; else SlotTaken."""
     for lawyer in candidates:
@@ -302,22 +331,9 @@ def book(
         raise SlotTaken()
     free.sort(key=slot_rules.preference(service, topic, slot_rules.weekly_load(day)))
     status = Status.REQUESTED if service.requires_confirmation else Status.CONFIRMED
-    appointment = _insert(
-        {
-            "enterprise_id": enterprise.id,
-            "service_type": service,
-            "start_at": start,
-            "end_at": start + timedelta(minutes=service.duration_minutes),
-            "mode": mode,
-            "topic": topic,
-            "description": (description or "").strip(),
-            "status": status,
-            "created_by": actor,
-            "confirmed_at": now if status == Status.CONFIRMED else None,
-            "created_at": now,
-        },
-        free,
-    )
+    values = _columns(enterprise.id, service, start, mode, topic, (description or "").strip(), status)
+    confirmed_at = now if status == Status.CONFIRMED else None
+    appointment = _insert({**values, "created_by": actor, "confirmed_at": confirmed_at, "created_at": now}, free)
     audit.record(
         "booking.created",
         appointment,
@@ -349,17 +365,7 @@ def record_past(
     It still holds its lawyer's units unless cancelled or declined; ``None`` when that time is held already.
     Without a ``lawyer`` it is an unassigned request: it holds no time until a lawyer takes it.
     """
-    values = {
-        "enterprise_id": enterprise.id,
-        "service_type": service,
-        "start_at": start,
-        "end_at": start + timedelta(minutes=service.duration_minutes),
-        "mode": mode,
-        "topic": topic,
-        "description": description,
-        "status": status,
-        **extra,
-    }
+    values = {**_columns(enterprise.id, service, start, mode, topic, description, status), **extra}
     if lawyer is None:
         appointment = Appointment(lawyer_id=None, **values)
         db.session.add(appointment)
@@ -380,9 +386,7 @@ def record_past(
 def confirm(appointment: Appointment, actor: User, now: datetime | None = None) -> Appointment:
     """The lawyer accepts a request; a lawyer may take an unassigned request (its units are reserved then)."""
     now = now or utcnow()
-    _check(actor, "confirm", appointment)
-    if appointment.start_at <= now:
-        raise WrongState(_("The time of this request has passed. Decline it or agree a new time."))
+    _check(actor, "confirm", appointment, now)
     if appointment.lawyer_id is None:
         if not actor.is_lawyer:
             raise Invalid(_("This request has no lawyer yet: a lawyer takes it by confirming it."))
@@ -423,9 +427,7 @@ def decline(appointment: Appointment, actor: User, reason: str, now: datetime | 
 def cancel(appointment: Appointment, actor: User, now: datetime | None = None) -> Appointment:
     """Cancel a booking; an enterprise can do so until the cut-off before its start. The time frees up."""
     now = now or utcnow()
-    _check(actor, "cancel", appointment)
-    if appointment.start_at <= now:
-        raise WrongState(_("This booking has started already and can't be cancelled."))
+    _check(actor, "cancel", appointment, now)
     if actor.is_enterprise and not before_cutoff(appointment, now):
         hours = current_app.config["CANCELLATION_CUTOFF_HOURS"]
         raise Invalid(
@@ -448,9 +450,7 @@ def complete(
 ) -> Appointment:
     """Mark a held appointment done, with an (optional) summary for the enterprise and private notes."""
     now = now or utcnow()
-    _check(actor, "complete", appointment)
-    if appointment.start_at > now:
-        raise WrongState(_("An appointment can be completed once it has started."))
+    _check(actor, "complete", appointment, now)
     appointment.status = Status.COMPLETED
     appointment.summary = (summary or "").strip() or None
     appointment.private_notes = (private_notes or "").strip() or None
@@ -463,9 +463,7 @@ def complete(
 def mark_no_show(appointment: Appointment, actor: User, now: datetime | None = None) -> Appointment:
     """Record that the enterprise didn't come."""
     now = now or utcnow()
-    _check(actor, "no_show", appointment)
-    if appointment.start_at > now:
-        raise WrongState(_("A no-show can be recorded once the appointment has started."))
+    _check(actor, "no_show", appointment, now)
     appointment.status = Status.NO_SHOW
     audit.record("booking.no_show", appointment, actor=actor)
     _announce(appointment, actor, "no_show")
@@ -484,9 +482,7 @@ def reschedule(
     Returns the new appointment. If the new time is taken, nothing changes (SlotTaken).
     """
     now = now or utcnow()
-    _check(actor, "reschedule", appointment)
-    if appointment.start_at <= now:
-        raise WrongState(_("This booking has started already and can't be moved."))
+    _check(actor, "reschedule", appointment, now)
     if lawyer is None or actor.is_lawyer:
         lawyer = appointment.lawyer or (actor if actor.is_lawyer else None)
     if lawyer is None or not lawyer.is_lawyer or not lawyer.active:
@@ -500,15 +496,16 @@ def reschedule(
         raise _outside_availability()
     status = Status.CONFIRMED if appointment.status == Status.CONFIRMED or actor.is_lawyer else Status.REQUESTED
     moved = Appointment(
-        enterprise_id=appointment.enterprise_id,
         lawyer_id=lawyer.id,
-        service_type=service,
-        start_at=new_start,
-        end_at=new_start + timedelta(minutes=service.duration_minutes),
-        mode=appointment.mode,
-        topic=appointment.topic,
-        description=appointment.description,
-        status=status,
+        **_columns(
+            appointment.enterprise_id,
+            service,
+            new_start,
+            appointment.mode,
+            appointment.topic,
+            appointment.description,
+            status,
+        ),
         created_by=actor,
         rescheduled_from_id=appointment.id,
         confirmed_at=now if status == Status.CONFIRMED else None,
