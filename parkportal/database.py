@@ -6,6 +6,7 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .core.locking import writing
 from .extensions import db
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -46,7 +47,8 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
 
     pysqlite's own transaction handling starts transactions lazily and can fail with "database is locked"
     when two of them later try to write; taking the lock with ``BEGIN IMMEDIATE`` makes concurrent writers
-    queue (up to the busy timeout) instead. Reads in GET requests use a plain deferred ``BEGIN``.
+    queue (up to the busy timeout) instead. Reads in GET requests use a plain deferred ``BEGIN``, except inside
+    ``core.locking.write_transaction()``, where a GET records something.
     """
 
     @event.listens_for(engine, "connect")
@@ -60,5 +62,5 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        read_only = has_request_context() and request.method in SAFE_METHODS
+        read_only = has_request_context() and request.method in SAFE_METHODS and not writing()
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

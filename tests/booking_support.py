@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from sqlalchemy import select
-
 from parkportal.availability.service import add_weekly_range
-from parkportal.bookings import service as booking
-from parkportal.extensions import db
 from parkportal.models import ServiceType
-from parkportal.timeutil import local_datetime, local_today, utcnow
+from parkportal.timeutil import local_datetime, local_today
 
 from . import factories
 
@@ -36,23 +32,9 @@ def at(day: date, hhmm: str):
 
 def service(code: str) -> ServiceType:
     """The catalogue's service with ``code``."""
-    return db.session.scalar(select(ServiceType).where(ServiceType.code == code))
+    return factories.service_type(code)
 
 
 def iso(day: date, hhmm: str) -> str:
     """The contract's ISO local form of ``day`` at ``hhmm`` (e.g. 2026-12-01T09:30)."""
     return f"{day.isoformat()}T{hhmm}"
-
-
-def past_booking(enterprise, lawyer, hours_ago: int = 1, status: str = "confirmed"):
-    """A consultation that began ``hours_ago`` hours ago, recorded in ``status`` (bypassing the lead time)."""
-    return booking.record_past(
-        enterprise=enterprise,
-        service=service("consultation"),
-        lawyer=lawyer,
-        start=utcnow().replace(second=0, microsecond=0) - timedelta(hours=hours_ago),
-        mode="onsite",
-        topic="labor",
-        description="",
-        status=status,
-    )

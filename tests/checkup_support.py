@@ -7,16 +7,16 @@ from parkportal.checkups import questionnaire as qn
 from parkportal.extensions import db
 
 from . import factories
-from .booking_support import at, future_weekday, service, working_lawyer
+from .booking_support import at, future_weekday, working_lawyer
 
 
 def checkup_booking(user=None, lawyer=None, confirm: bool = True, weekday: int = 2, hhmm: str = "09:00"):
     """A checkup booked by ``user`` (a new verified enterprise user by default) with ``lawyer``, confirmed."""
     user = user or factories.enterprise_user()
     lawyer = lawyer or working_lawyer()
-    appointment = booking.book(
+    appointment = factories.appointment(
         enterprise=user.enterprise,
-        service=service("checkup"),
+        service="checkup",
         start=at(future_weekday(weekday), hhmm),
         mode="onsite",
         topic="company_law",

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
-from parkportal import create_app
+from parkportal import create_app, timeutil
 from parkportal.cli import ensure_service_types
 from parkportal.config import normalise_database_url
 from parkportal.extensions import db
@@ -35,8 +35,6 @@ def shifted_clock():
     if not target:
         yield
         return
-    import parkportal.timeutil as timeutil
-
     real = timeutil.datetime
     offset = real.fromisoformat(target).replace(tzinfo=timeutil.local_zone()) - real.now(timeutil.UTC)
 
@@ -209,14 +207,21 @@ def auth(client):
     return AuthActions(client)
 
 
+def sign_in(app, email: str, password: str = factories.PASSWORD):
+    """A new client of ``app`` signed in as ``email`` through the real sign-in form (the one sign-in helper)."""
+    client = app.test_client()
+    response = AuthActions(client).login(email, password)
+    assert response.status_code == 303, response.data[:500]
+    return client
+
+
 def _signed_in(app, make_user):
+    """A client signed in as the user ``make_user`` creates; ``.user_id`` holds their id."""
     with app.app_context():
         user = make_user()
         db.session.commit()
         email, user_id = user.email, user.id
-    client = app.test_client()
-    response = AuthActions(client).login(email)
-    assert response.status_code == 303, response.data[:500]
+    client = sign_in(app, email)
     client.user_id = user_id
     return client
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
 
 from parkportal import accounts
+from parkportal.bookings import service as booking
 from parkportal.demo import make_uscc
 from parkportal.extensions import db
-from parkportal.models import Enterprise, User
+from parkportal.models import Appointment, Enterprise, ServiceType, User
+from parkportal.timeutil import utcnow
 
 PASSWORD = "Passw0rd-test"
 _counter = itertools.count(1)
@@ -42,6 +47,9 @@ def enterprise(**overrides) -> Enterprise:
     return ent
 
 
+_enterprise = enterprise  # for factories whose ``enterprise`` argument hides the function
+
+
 def user(role: str, **overrides) -> User:
     """A user of ``role``; the password is ``PASSWORD``."""
     n = next(_counter)
@@ -67,3 +75,59 @@ def lawyer(specialties: str = "company_law,contracts,labor", **overrides) -> Use
 def staff(**overrides) -> User:
     """A member of park staff."""
     return user("staff", **overrides)
+
+
+def service_type(code: str) -> ServiceType:
+    """The catalogue's service with ``code`` (the catalogue is loaded for every test)."""
+    return db.session.scalar(select(ServiceType).where(ServiceType.code == code))
+
+
+def appointment(
+    *,
+    start: datetime | None = None,
+    enterprise: Enterprise | None = None,
+    lawyer: User | None = None,
+    service: str | ServiceType = "consultation",
+    status: str | None = None,
+    mode: str = "onsite",
+    topic: str = "labor",
+    description: str = "",
+    actor: User | None = None,
+    now: datetime | None = None,
+    **extra,
+) -> Appointment:
+    """An appointment made through the domain, for a new verified enterprise unless ``enterprise`` is given.
+
+    Without ``status`` it is booked by ``actor`` under every rule of ``bookings.service.book`` (a free slot of
+    ``lawyer``, or of any lawyer; notifications sent) and ``start`` is required. With ``status`` it is recorded as
+    it happened (``record_past``: any time, default an hour ago, no rules, no notifications; without ``lawyer``
+    an unassigned request); ``extra`` sets further columns then (``completed_at``, ``created_at`` …).
+    """
+    enterprise = enterprise or _enterprise()
+    kind = service if isinstance(service, ServiceType) else service_type(service)
+    if status is None:
+        assert start is not None and not extra, "a booking needs a start (and takes no extra columns)"
+        return booking.book(
+            enterprise=enterprise,
+            service=kind,
+            start=start,
+            mode=mode,
+            topic=topic,
+            description=description,
+            lawyer=lawyer,
+            actor=actor,
+            now=now,
+        )
+    made = booking.record_past(
+        enterprise=enterprise,
+        service=kind,
+        lawyer=lawyer,
+        start=start or utcnow().replace(second=0, microsecond=0) - timedelta(hours=1),
+        mode=mode,
+        topic=topic,
+        description=description,
+        status=status,
+        **extra,
+    )
+    assert made is not None, "that time of the lawyer is held already"
+    return made

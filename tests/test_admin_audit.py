@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from parkportal.bookings.service import book
 from parkportal.core import audit
 from parkportal.extensions import db
 from parkportal.timeutil import local_today
 
 from . import factories
-from .booking_support import at, future_weekday, service, working_lawyer
+from .booking_support import at, future_weekday, working_lawyer
 from .conftest import english
 
 
@@ -22,9 +21,9 @@ def record_history(app) -> dict:
         audit.record("enterprise.verified", enterprise, actor=person, previous="pending")
         user = factories.enterprise_user(name="李娜")
         lawyer = working_lawyer(name="陈明")
-        appointment = book(
+        appointment = factories.appointment(
             enterprise=user.enterprise,
-            service=service("labor"),
+            service="labor",
             start=at(future_weekday(2), "10:00"),
             mode="video",
             topic="labor",

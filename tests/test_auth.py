@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+import parkportal
+from parkportal.areas import vocabulary
+from parkportal.auth import views as auth_views
 from parkportal.extensions import db
 from parkportal.models import AuditLog, OutboxMessage, User
 
@@ -214,9 +219,7 @@ def test_forgotten_password_link_expires(app, client, monkeypatch):
     _, email = make(app, factories.enterprise_user)
     client.post("/auth/forgot", data={"email": email})
     path = link_path(last_mail(app, email))
-    import time as real_time
-
-    later = real_time.time() + app.config["PASSWORD_RESET_MAX_AGE"] + 5
+    later = time.time() + app.config["PASSWORD_RESET_MAX_AGE"] + 5
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
     response = client.get(path)
     assert response.status_code == 303 and response.headers["Location"] == "/auth/forgot"
@@ -290,8 +293,6 @@ def test_invitation_accepted_twice_at_once_is_refused_cleanly(app, enterprise_cl
     assert page.status_code == 200
     assert first.post(path, data=data).status_code == 303
     # The second tab's request got past the "used already" check before the first committed.
-    from parkportal.auth import views as auth_views
-
     monkeypatch.setattr(auth_views.accounts, "find_user_by_email", lambda email: None)
     response = second.post(path, data=data)
     assert response.status_code == 303 and response.headers["Location"] == "/auth/login"
@@ -490,12 +491,6 @@ def test_session_keeps_language_over_logout(app, client):
 
 def test_every_audited_action_has_a_label_for_staff(app):
     """Each action code written anywhere in the code has a translatable label in the audit log."""
-    import re
-    from pathlib import Path
-
-    import parkportal
-    from parkportal.areas import vocabulary
-
     catalog = vocabulary()
     source = "\n".join(p.read_text() for p in Path(parkportal.__file__).parent.rglob("*.py"))
     codes = set(re.findall(r'audit\.record\(\s*"([a-z_]+\.[a-z_]+)"', source))

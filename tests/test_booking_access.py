@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from parkportal.bookings import service as booking
 from parkportal.extensions import db
-from parkportal.models import Appointment
+from parkportal.models import Appointment, Enterprise, User
 
 from . import factories
-from .booking_support import at, future_weekday, past_booking, service, working_lawyer
-
-
-def login(app, email):
-    """A test client signed in as ``email``."""
-    client = app.test_client()
-    assert client.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 303
-    return client
+from .booking_support import at, future_weekday, working_lawyer
+from .conftest import sign_in
 
 
 @pytest.fixture
@@ -36,28 +29,21 @@ def world(app):
             "other_lawyer": (other_lawyer.email, other_lawyer.id),
             "staff": (staff.email, staff.id),
         }
-    return {"clients": {name: login(app, email) for name, (email, _) in ids.items()}, "ids": ids}
+    return {"clients": {name: sign_in(app, email) for name, (email, _) in ids.items()}, "ids": ids}
 
 
 def make_booking(app, world, state: str) -> int:
     """A booking of the owner with the lawyer, in ``state`` (``started`` = confirmed and begun)."""
     with app.app_context():
         enterprise_id, lawyer_id = world["ids"]["owner"][1], world["ids"]["lawyer"][1]
-        from parkportal.models import Enterprise, User
-
         enterprise, lawyer = db.session.get(Enterprise, enterprise_id), db.session.get(User, lawyer_id)
-        if state in ("started", "completed"):
-            appointment = past_booking(enterprise, lawyer, status="confirmed" if state == "started" else state)
+        if state in ("started", "completed"):  # began an hour ago
+            status = "confirmed" if state == "started" else state
+            appointment = factories.appointment(enterprise=enterprise, lawyer=lawyer, status=status)
         else:
             code = "checkup" if state == "requested" else "labor"  # labour advice is confirmed at once
-            appointment = booking.book(
-                enterprise=enterprise,
-                service=service(code),
-                start=at(future_weekday(2), "10:00"),
-                mode="onsite",
-                topic="labor",
-                lawyer=lawyer,
-            )
+            start = at(future_weekday(2), "10:00")
+            appointment = factories.appointment(enterprise=enterprise, lawyer=lawyer, service=code, start=start)
         db.session.commit()
         return appointment.id
 
@@ -157,16 +143,13 @@ def test_lawyers_see_unassigned_requests_and_can_take_them(app, world):
     """An unassigned request is visible to every lawyer; the first to confirm takes it, then it's 404 to others."""
     with app.app_context():
         day = future_weekday(3)
-        appointment = Appointment(
-            enterprise_id=world["ids"]["owner"][1],
-            service_type=service("consultation"),
-            start_at=at(day, "11:00"),
-            end_at=at(day, "11:30"),
+        appointment = factories.appointment(  # no lawyer: an unassigned request
+            enterprise=db.session.get(Enterprise, world["ids"]["owner"][1]),
+            start=at(day, "11:00"),
             mode="phone",
             topic="tax",
             status="requested",
         )
-        db.session.add(appointment)
         db.session.commit()
         booking_id = appointment.id
     lawyer, other = world["clients"]["lawyer"], world["clients"]["other_lawyer"]

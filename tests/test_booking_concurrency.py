@@ -19,7 +19,7 @@ from parkportal.models import Appointment, BookingUnit, Enterprise, User
 
 from . import factories
 from .booking_support import at, future_weekday, iso, service, working_lawyer
-from .conftest import english
+from .conftest import english, sign_in
 
 N = 8
 
@@ -158,11 +158,7 @@ def test_many_concurrent_http_bookings_get_one_success_and_the_taken_message(app
     """8 signed-in enterprises POST /bookings/new for one slot at once: one 303, seven 422 with the message."""
     lawyer_id, users = setup_people(app)
     day = future_weekday(2)
-    clients = []
-    for _uid, _ent, email in users:
-        client = app.test_client()
-        assert client.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 303
-        clients.append(english(client))
+    clients = [english(sign_in(app, email)) for _uid, _ent, email in users]
     form = {
         "service": "consultation",
         "start": iso(day, "10:00"),
@@ -195,24 +191,14 @@ def test_lawyers_racing_to_take_one_unassigned_request_assign_it_once(app):
     with app.app_context():
         lawyer_ids = [working_lawyer().id for _ in range(N)]
         day = future_weekday(3)
-        request = Appointment(
-            enterprise_id=factories.enterprise().id,
-            service_type=service("contract_review"),
-            start_at=at(day, "10:00"),
-            end_at=at(day, "11:00"),
-            mode="onsite",
-            topic="contracts",
-            status="requested",
-        )
-        db.session.add(request)
+        request = factories.appointment(
+            service="contract_review", start=at(day, "10:00"), topic="contracts", status="requested"
+        )  # no lawyer: an unassigned request
         db.session.commit()
         request_id = request.id
 
     results = run_concurrently(
-        [
-            action_attempt(app, i, request_id, booking.confirm, "took", "refused", Conflict)
-            for i in lawyer_ids
-        ]
+        [action_attempt(app, i, request_id, booking.confirm, "took", "refused", Conflict) for i in lawyer_ids]
     )
     assert sorted(results) == ["refused"] * (N - 1) + ["took"], results
     with app.app_context():
@@ -230,12 +216,10 @@ def test_reschedules_and_new_bookings_racing_for_one_slot_give_one_winner(app):
         lawyer = db.session.get(User, lawyer_id)
         existing = []
         for index, (_uid, ent, _email) in enumerate(users[:4]):
-            appointment = booking.book(
+            appointment = factories.appointment(
                 enterprise=db.session.get(Enterprise, ent),
-                service=service("consultation"),
+                service="consultation",
                 start=at(day, ["09:00", "09:30", "10:00", "10:30"][index]),
-                mode="onsite",
-                topic="labor",
                 lawyer=lawyer,
             )
             existing.append(appointment.id)

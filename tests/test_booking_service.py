@@ -42,17 +42,15 @@ def make(people, hhmm="10:00", code="consultation", day=None, now=None, confirm=
 
     ``confirm`` (default: for consultations) has the lawyer confirm a requested booking at once.
     """
-    lawyer = kw.pop("lawyer", people["lawyer"])
-    appointment = booking.book(
+    appointment = factories.appointment(
         enterprise=people["enterprise"],
-        service=service(code),
+        service=code,
         start=at(day or future_weekday(2), hhmm),
-        mode=kw.pop("mode", "onsite"),
-        topic=kw.pop("topic", "labor"),
-        description=kw.pop("description", "劳动合同续签与竞业限制"),
-        lawyer=lawyer,
+        lawyer=kw.pop("lawyer", people["lawyer"]),
         actor=people["user"],
         now=now,
+        description=kw.pop("description", "劳动合同续签与竞业限制"),
+        **kw,
     )
     if (code == "consultation" if confirm is None else confirm) and appointment.status == "requested":
         booking.confirm(appointment, appointment.lawyer, now=now)
@@ -175,21 +173,16 @@ def test_confirm_tells_the_enterprise_with_ics_and_only_once(people):
 def test_a_lawyer_takes_an_unassigned_request_and_its_time_is_reserved(people):
     """Confirming an unassigned request assigns the lawyer and reserves the units — refused if they overlap."""
     day = future_weekday(3)
-    values = {
-        "enterprise_id": people["enterprise"].id,
-        "service_type": service("contract_review"),
-        "start_at": at(day, "10:00"),
-        "end_at": at(day, "11:00"),
-        "mode": "onsite",
-        "topic": "contracts",
-        "status": "requested",
-    }
-    free, clash = (
-        Appointment(**values),
-        Appointment(**{**values, "start_at": at(day, "14:00"), "end_at": at(day, "15:00")}),
+    free, clash = (  # no lawyer: unassigned requests
+        factories.appointment(
+            enterprise=people["enterprise"],
+            service="contract_review",
+            start=at(day, hhmm),
+            topic="contracts",
+            status="requested",
+        )
+        for hhmm in ("10:00", "14:00")
     )
-    db.session.add_all([free, clash])
-    db.session.flush()
     other = working_lawyer()
     assert can_see(free, other) and booking.may(other, "confirm", free)
     booking.confirm(free, people["lawyer"])

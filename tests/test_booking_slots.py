@@ -7,8 +7,9 @@ from datetime import time, timedelta
 import pytest
 
 from parkportal.availability.service import add_exception, add_weekly_range
-from parkportal.availability.slots import free_slots
+from parkportal.availability.slots import check_day, free_slots
 from parkportal.bookings import service as booking
+from parkportal.core.errors import Invalid
 from parkportal.extensions import db
 from parkportal.timeutil import local_iso, local_today, utcnow
 
@@ -22,16 +23,8 @@ def starts(slots):
 
 
 def book(lawyer, day, hhmm, code="consultation", **kw):
-    """Book directly through the domain as a verified enterprise."""
-    return booking.book(
-        enterprise=kw.pop("enterprise", None) or factories.enterprise(),
-        service=service(code),
-        start=at(day, hhmm),
-        mode=kw.pop("mode", "onsite"),
-        topic=kw.pop("topic", "contracts"),
-        lawyer=lawyer,
-        **kw,
-    )
+    """Book ``lawyer`` (``None``: any) for a new verified enterprise through the domain."""
+    return factories.appointment(lawyer=lawyer, service=code, start=at(day, hhmm), **{"topic": "contracts", **kw})
 
 
 def test_weekly_plan_gives_half_hour_starts_where_the_service_fits(ctx):
@@ -151,3 +144,28 @@ def test_slots_are_aware_shanghai_times(ctx, hours):
     day = future_weekday(5)
     slot = free_slots(service("consultation"), day, now=utcnow() + timedelta(hours=hours))[0]
     assert slot.start.utcoffset() == timedelta(hours=8) and slot.start.minute in (0, 30)
+
+
+@pytest.mark.parametrize("days_ahead", [-1, 61])
+def test_the_picker_and_the_booking_refuse_a_day_with_one_rule_and_one_message(ctx, days_ahead):
+    """A day in the past or beyond the horizon: the picker shows the same message the booking raises."""
+    lawyer = working_lawyer()
+    day = local_today() + timedelta(days=days_ahead)
+    picker = booking.pick_slots("consultation", day.isoformat(), str(lawyer.id))
+    assert picker.slot_error and picker.slots == []
+    with pytest.raises(Invalid) as raised:
+        check_day(day, utcnow())
+    assert raised.value.message == picker.slot_error
+    if days_ahead > 0:  # (a start in the past is refused earlier, as a time in the past)
+        with pytest.raises(Invalid) as booked:
+            factories.appointment(lawyer=lawyer, start=at(day, "10:00"))
+        assert booked.value.message == picker.slot_error and booked.value.field == "start"
+
+
+def test_an_exception_before_today_is_refused_next_to_the_day(ctx):
+    """Time off can't be entered for a day that has passed (Invalid on ``day``); today is fine."""
+    lawyer = working_lawyer()
+    with pytest.raises(Invalid) as raised:
+        add_exception(lawyer, local_today() - timedelta(days=1), "off")
+    assert raised.value.field == "day"
+    assert add_exception(lawyer, local_today(), "off").day == local_today()

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from parkportal.bookings import service as booking
+from parkportal import accounts
+from parkportal.availability.service import add_weekly_range
+from parkportal.availability.slots import free_slots
 from parkportal.extensions import db
 from parkportal.models import (
     Appointment,
     AuditLog,
     AvailabilityException,
     AvailabilityRule,
+    Feedback,
     OutboxMessage,
     User,
 )
-from parkportal.timeutil import local_today
+from parkportal.timeutil import local_today, utcnow
 
 from . import factories
-from .booking_support import at, future_weekday, iso, past_booking, service, working_lawyer
-from .conftest import english
+from .booking_support import at, future_weekday, iso, service, working_lawyer
+from .conftest import english, sign_in
 
 START = re.compile(r'data-start="([^"]+)"')
 LAWYER = re.compile(r'data-lawyer-id="(\d+)"')
@@ -169,12 +172,9 @@ def test_a_taken_slot_gives_the_message_refreshed_slots_and_keeps_the_input(app,
     """If someone took the slot meanwhile: 422, the message, the slot gone from the list, the description kept."""
     day = future_weekday(2)
     with app.app_context():
-        booking.book(
-            enterprise=factories.enterprise(),
-            service=service("consultation"),
+        factories.appointment(
+            service="consultation",
             start=at(day, "10:00"),
-            mode="onsite",
-            topic="labor",
             lawyer=db.session.get(User, lawyer_id),
         )
         db.session.commit()
@@ -262,8 +262,6 @@ def test_staff_booking_on_behalf_are_told_the_enterprise_knows(app, staff_client
 
 def test_an_archived_enterprise_is_told_it_is_archived_not_pending(app, enterprise_client, lawyer_id):
     """An archived enterprise's user sees the archived notice (not "verification pending") and can't book."""
-    from parkportal import accounts
-
     with app.app_context():
         user = db.session.get(User, enterprise_client.user_id)
         accounts.set_enterprise_status(user.enterprise, "archived")
@@ -294,17 +292,10 @@ def test_lawyer_feed_is_secret_and_revocable(app, lawyer_client):
     with app.app_context():
         lawyer = db.session.get(User, lawyer_client.user_id)
         for weekday in range(1, 6):
-            from datetime import time
-
-            from parkportal.availability.service import add_weekly_range
-
             add_weekly_range(lawyer, weekday, time(9), time(17))
-        booking.book(
-            enterprise=factories.enterprise(),
-            service=service("consultation"),
+        factories.appointment(
+            service="consultation",
             start=at(future_weekday(2), "09:00"),
-            mode="onsite",
-            topic="labor",
             lawyer=lawyer,
         )
         db.session.commit()
@@ -325,17 +316,10 @@ def test_lawyer_agenda_lists_requests_today_and_week(app, lawyer_client):
     """The agenda shows requests to answer with data-booking-id, and empty states for an empty day."""
     with app.app_context():
         lawyer = db.session.get(User, lawyer_client.user_id)
-        from datetime import time
-
-        from parkportal.availability.service import add_weekly_range
-
         add_weekly_range(lawyer, future_weekday(2).isoweekday(), time(9), time(17))
-        request = booking.book(
-            enterprise=factories.enterprise(),
-            service=service("checkup"),
+        request = factories.appointment(
+            service="checkup",
             start=at(future_weekday(2), "09:00"),
-            mode="onsite",
-            topic="labor",
             lawyer=lawyer,
         )
         db.session.commit()
@@ -350,10 +334,6 @@ def test_a_lawyer_without_a_weekly_plan_is_told_enterprises_cannot_book(app, law
     html = english(lawyer_client).get("/bookings/agenda").get_data(as_text=True)
     assert "data-no-plan" in html and "Enterprises can't book you yet" in html
     with app.app_context():
-        from datetime import time
-
-        from parkportal.availability.service import add_weekly_range
-
         add_weekly_range(db.session.get(User, lawyer_client.user_id), 1, time(9), time(12))
         db.session.commit()
     assert "data-no-plan" not in lawyer_client.get("/bookings/agenda").get_data(as_text=True)
@@ -362,16 +342,11 @@ def test_a_lawyer_without_a_weekly_plan_is_told_enterprises_cannot_book(app, law
 def test_lawyer_agenda_shows_the_next_seven_days_across_the_weekend(app, lawyer_client):
     """An appointment six days ahead is on the agenda even when it falls in next calendar week (e.g. on Sundays)."""
     with app.app_context():
-        from datetime import time
-
-        from parkportal.availability.service import add_weekly_range
-
         lawyer = db.session.get(User, lawyer_client.user_id)
         day = local_today() + timedelta(days=6)
         add_weekly_range(lawyer, day.isoweekday(), time(9), time(17))
-        appointment = booking.book(
-            enterprise=factories.enterprise(),
-            service=service("consultation"),
+        appointment = factories.appointment(
+            service="consultation",
             start=at(day, "10:00"),
             mode="video",
             topic="contracts",
@@ -389,10 +364,15 @@ def test_lawyer_completes_with_summary_and_private_notes_the_enterprise_rates_on
     with app.app_context():
         lawyer = working_lawyer()
         enterprise = db.session.get(User, enterprise_client.user_id).enterprise
-        appointment = past_booking(enterprise, lawyer, hours_ago=2)
+        appointment = factories.appointment(
+            enterprise=enterprise,
+            lawyer=lawyer,
+            start=utcnow().replace(second=0, microsecond=0) - timedelta(hours=2),
+            status="confirmed",
+        )
         db.session.commit()
         booking_id, lawyer_email = appointment.id, lawyer.email
-    lawyer_client = english(login(app, lawyer_email))
+    lawyer_client = english(sign_in(app, lawyer_email))
     too_long = lawyer_client.post(f"/bookings/{booking_id}/complete", data={"summary": "长" * 5001})
     assert too_long.status_code == 422  # nothing half-written: still confirmed, as the next POST shows
     done = lawyer_client.post(
@@ -412,13 +392,6 @@ def test_lawyer_completes_with_summary_and_private_notes_the_enterprise_rates_on
         assert db.session.get(Appointment, booking_id).feedback.rating == 5
 
 
-def login(app, email):
-    """A test client signed in as ``email``."""
-    client = app.test_client()
-    assert client.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 303
-    return client
-
-
 def test_lawyer_reschedules_and_both_bookings_link(app, enterprise_client, lawyer_id):
     """Moving a booking creates the new one (linked) and cancels the old; a taken target keeps everything."""
     day = future_weekday(2)
@@ -427,7 +400,7 @@ def test_lawyer_reschedules_and_both_bookings_link(app, enterprise_client, lawye
     enterprise_client.post("/bookings/new", data=form(day, "11:00"))
     with app.app_context():
         lawyer_email = db.session.get(User, lawyer_id).email
-    lawyer_client = english(login(app, lawyer_email))
+    lawyer_client = english(sign_in(app, lawyer_email))
     page = lawyer_client.get(f"/bookings/{old_id}/reschedule?date={day}").get_data(as_text=True)
     assert f'data-start="{iso(day, "15:00")}"' in page
     taken = lawyer_client.post(f"/bookings/{old_id}/reschedule", data={"start": iso(day, "11:00")})
@@ -450,9 +423,7 @@ def test_availability_editor_adds_ranges_exceptions_and_specialties(app, lawyer_
         ).status_code
         == 303
     )
-    bad = lawyer_client.post(
-        "/availability/rules", data={"weekday": "2", "start_time": "13:15", "end_time": "12:00"}
-    )
+    bad = lawyer_client.post("/availability/rules", data={"weekday": "2", "start_time": "13:15", "end_time": "12:00"})
     assert bad.status_code == 422 and "half hours" in bad.get_data(as_text=True)
     day = future_weekday(2)
     assert (
@@ -463,9 +434,7 @@ def test_availability_editor_adds_ranges_exceptions_and_specialties(app, lawyer_
     )
     past = lawyer_client.post("/availability/exceptions", data={"day": "2020-01-01", "kind": "off"})
     assert past.status_code == 422
-    assert (
-        lawyer_client.post("/availability/specialties", data={"specialties": ["ip", "tax"]}).status_code == 303
-    )
+    assert lawyer_client.post("/availability/specialties", data={"specialties": ["ip", "tax"]}).status_code == 303
     with app.app_context():
         lawyer = db.session.get(User, lawyer_client.user_id)
         assert db.session.scalar(select(func.count()).select_from(AvailabilityRule)) == 1
@@ -548,20 +517,16 @@ def test_staff_list_filters(app, staff_client, lawyer_id):
     with app.app_context():
         lawyer = db.session.get(User, lawyer_id)
         first, second = factories.enterprise(), factories.enterprise()
-        a = booking.book(
+        a = factories.appointment(
             enterprise=first,
-            service=service("labor"),  # confirmed at once
+            service="labor",  # confirmed at once
             start=at(day, "09:00"),
-            mode="onsite",
-            topic="labor",
             lawyer=lawyer,
         )
-        b = booking.book(
+        b = factories.appointment(
             enterprise=second,
-            service=service("checkup"),
+            service="checkup",
             start=at(day, "13:00"),
-            mode="onsite",
-            topic="labor",
             lawyer=lawyer,
         )
         db.session.commit()
@@ -589,17 +554,12 @@ def test_staff_list_filters(app, staff_client, lawyer_id):
 def test_send_reminders_cli_queues_once(app, runner, lawyer_id):
     """flask send-reminders queues a reminder 24 h before a confirmed booking, and never twice."""
     with app.app_context():
-        from parkportal.timeutil import utcnow
-
         soon = (utcnow() + timedelta(hours=20)).replace(second=0, microsecond=0)
-        booking.record_past(
+        factories.appointment(
             enterprise=factories.enterprise_user().enterprise,
-            service=service("consultation"),
+            service="consultation",
             lawyer=db.session.get(User, lawyer_id),
             start=soon,
-            mode="onsite",
-            topic="labor",
-            description="",
             status="confirmed",
         )
         db.session.commit()
@@ -620,8 +580,6 @@ def test_set_availability_cli_opens_slots(app, runner):
     result = runner.invoke(args=["set-availability", email, "--weekdays", "1-5", "--from", "09:00", "--to", "17:00"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        from parkportal.availability.slots import free_slots
-
         assert len(free_slots(service("consultation"), future_weekday(1))) == 16
 
 
@@ -630,9 +588,6 @@ def test_seed_demo_adds_a_realistic_booking_history(app, runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        from parkportal.models import Feedback
-        from parkportal.timeutil import utcnow
-
         now = utcnow()
         rows = db.session.execute(select(Appointment.status, Appointment.start_at)).all()
         past = {s for s, start in rows if start < now}
@@ -667,17 +622,14 @@ def test_reschedule_offers_times_overlapping_the_booking_itself(app, lawyer_id):
     day = future_weekday(2)
     with app.app_context():
         lawyer = db.session.get(User, lawyer_id)
-        appointment = booking.book(
-            enterprise=factories.enterprise(),
-            service=service("checkup"),
+        appointment = factories.appointment(
+            service="checkup",
             start=at(day, "10:00"),
-            mode="onsite",
-            topic="labor",
             lawyer=lawyer,
         )
         db.session.commit()
         booking_id, email = appointment.id, lawyer.email
-    client = login(app, email)
+    client = sign_in(app, email)
     html = client.get(f"/bookings/{booking_id}/reschedule?date={day}").get_data(as_text=True)
     starts = START.findall(html)
     assert iso(day, "10:30") in starts and iso(day, "10:00") not in starts

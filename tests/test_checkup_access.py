@@ -12,7 +12,7 @@ from parkportal.extensions import db
 from parkportal.models import Appointment, Checkup, Finding, User
 
 from . import factories
-from .booking_support import at, future_weekday, service, working_lawyer
+from .booking_support import at, future_weekday, working_lawyer
 from .checkup_support import checkup_booking
 
 
@@ -138,12 +138,10 @@ def test_an_unassigned_request_stays_hidden_from_lawyers(app, case):
 def test_a_booking_of_another_service_has_no_checkup(app, staff_client):
     """/checkups/<id> of a consultation is 404, also for staff who see every booking."""
     with app.app_context():
-        from parkportal.bookings import service as booking
-
         user = factories.enterprise_user()
-        consultation = booking.book(
+        consultation = factories.appointment(
             enterprise=user.enterprise,
-            service=service("labor"),
+            service="labor",
             start=at(future_weekday(2), "10:00"),
             mode="video",
             topic="labor",

@@ -12,17 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from parkportal.availability.service import add_exception
-from parkportal.bookings.service import book, confirm
+from parkportal.bookings.service import confirm
 from parkportal.checkups.service import add_finding, issue
 from parkportal.events.service import register
 from parkportal.extensions import db
 from parkportal.models import AvailabilityRule, Notification
 
 from . import factories, library_support
-from .booking_support import at, future_weekday, service, working_lawyer
+from .booking_support import at, future_weekday, working_lawyer
 from .event_support import make_event
 
 LOGIN = "login"  # redirected to the sign-in page (302 to /auth/login?next=…)
@@ -217,8 +218,6 @@ def url_for_rule(app, endpoint: str, bystander: Bystander) -> str:
     missing = set(rule.arguments) - set(values)
     assert not missing, f"{endpoint}: add a value for {missing} to URL_VALUES in tests/test_guard.py"
     with app.test_request_context():
-        from flask import url_for
-
         return url_for(endpoint, **{name: values[name](bystander) for name in rule.arguments})
 
 
@@ -248,18 +247,18 @@ def bystander(app) -> Bystander:
         db.session.add(note)
         lawyer = working_lawyer()
         day = future_weekday(2)
-        booking = book(
+        booking = factories.appointment(
             enterprise=user.enterprise,
-            service=service("labor"),
+            service="labor",
             start=at(day, "10:00"),
             mode="video",
             topic="contracts",
             lawyer=lawyer,
             actor=user,
         )
-        checkup = book(
+        checkup = factories.appointment(
             enterprise=user.enterprise,
-            service=service("checkup"),
+            service="checkup",
             start=at(future_weekday(3), "10:00"),
             mode="onsite",
             topic="company_law",

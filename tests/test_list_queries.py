@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from parkportal.bookings import service as booking
 from parkportal.extensions import db
 from parkportal.models import Enterprise, User
 from parkportal.timeutil import local_today, week_bounds
 
 from . import factories
-from .booking_support import at, future_weekday, service, working_lawyer
-from .conftest import AuthActions
+from .booking_support import at, future_weekday, working_lawyer
+from .conftest import sign_in
 
 
 @contextmanager
@@ -44,19 +43,16 @@ def add_bookings(app, lawyer_id: int, enterprise_id: int, round_: int, n: int) -
             other = factories.enterprise()
             slot = round_ * n + k
             for enterprise, start, status in (
-                (other, week_start + timedelta(minutes=30 * slot), "confirmed"),  # this week / waiting for outcome
-                (other, at(future_weekday(1, weeks_ahead=2), "09:00") + timedelta(minutes=30 * slot), "requested"),
-                (own, at(future_weekday(1, weeks_ahead=3), "09:00") + timedelta(minutes=30 * slot), "confirmed"),
-                (own, week_start - timedelta(days=7) + timedelta(minutes=30 * slot), "completed"),
+                (other, week_start + timedelta(hours=slot), "confirmed"),  # this week / waiting for outcome
+                (other, at(future_weekday(1, weeks_ahead=2), "09:00") + timedelta(hours=slot), "requested"),
+                (own, at(future_weekday(1, weeks_ahead=3), "09:00") + timedelta(hours=slot), "confirmed"),
+                (own, week_start - timedelta(days=7) + timedelta(hours=slot), "completed"),
             ):
-                booking.record_past(
+                factories.appointment(
                     enterprise=enterprise,
-                    service=service(("consultation", "labor", "contract_review")[k % 3]),
+                    service=("consultation", "labor", "contract_review")[k % 3],
                     lawyer=lawyer,
                     start=start,
-                    mode="onsite",
-                    topic="labor",
-                    description="",
                     status=status,
                 )
         db.session.commit()
@@ -82,9 +78,7 @@ def test_booking_lists_query_a_constant_number_of_times(app, role, url):
         ids = lawyer.id, user.enterprise_id
         emails = {"enterprise": user.email, "lawyer": lawyer.email, "staff": staff.email}
         url = url.format(token=lawyer.lawyer_profile.feed_token)
-    client = app.test_client()
-    if role is not None:
-        assert AuthActions(client).login(emails[role]).status_code == 303
+    client = sign_in(app, emails[role]) if role is not None else app.test_client()
     counts = []
     for round_, n in enumerate((2, 4)):
         add_bookings(app, *ids, round_=round_ * 2, n=n)

@@ -1,6 +1,12 @@
 """The app starts and its public pages answer."""
 
+import os
 import re
+from datetime import timedelta
+
+import pytest
+
+from parkportal.timeutil import local_zone, parse_local_iso, utcnow
 
 
 def test_home_page_in_chinese_by_default(client):
@@ -30,13 +36,6 @@ def test_pages_declare_an_icon_that_exists(client):
 
 def test_shifted_clock_when_asked():
     """With PARKPORTAL_TEST_NOW the portal's clock runs from that moment (make test uses it for a second run)."""
-    import os
-    from datetime import timedelta
-
-    import pytest
-
-    from parkportal.timeutil import local_zone, parse_local_iso, utcnow
-
     target = os.environ.get("PARKPORTAL_TEST_NOW")
     if not target:
         pytest.skip("PARKPORTAL_TEST_NOW not set")

@@ -1,14 +1,23 @@
-"""A lawyer's weekly plan, date exceptions and specialties; and the working windows they give on a day."""
+"""A lawyer's weekly plan, date exceptions and specialties; and the working windows they give on a day.
+
+The editor's actions (``add_rule``, ``remove_rule``, ``add_exception``, ``remove_exception``, ``set_specialties``,
+``renew_feed``) take the acting user and write the audit trail; ``add_weekly_range`` is the plain rule the
+command line and the demo use as well.
+"""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core import vocab
+from ..core import audit, vocab
+from ..core.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import AvailabilityException, AvailabilityRule, LawyerProfile, User
+from ..models.booking import new_feed_token
+from ..timeutil import local_today
 
 Window = tuple[time, time]
 
@@ -27,6 +36,28 @@ def add_weekly_range(lawyer: User, weekday: int, start: time, end: time) -> Avai
     db.session.add(merged)
     db.session.flush()
     return merged
+
+
+def add_rule(lawyer: User, weekday: int, start: time, end: time, actor: User | None) -> AvailabilityRule:
+    """``add_weekly_range`` by ``actor``, in the audit trail."""
+    rule = add_weekly_range(lawyer, weekday, start, end)
+    audit.record(
+        "availability.rule_added", rule, actor=actor, lawyer_id=lawyer.id, weekday=weekday, start=rule.start_time
+    )
+    return rule
+
+
+def remove_rule(rule: AvailabilityRule, actor: User | None) -> None:
+    """Remove a weekly range (booked appointments stay)."""
+    audit.record(
+        "availability.rule_removed",
+        rule,
+        actor=actor,
+        lawyer_id=rule.lawyer_id,
+        weekday=rule.weekday,
+        start=rule.start_time,
+    )
+    db.session.delete(rule)
 
 
 def weekly_plan(lawyer_id: int) -> list[AvailabilityRule]:
@@ -49,11 +80,20 @@ def exceptions(lawyer_id: int, since: date | None = None) -> list[AvailabilityEx
 
 
 def add_exception(
-    lawyer: User, day: date, kind: str, start: time | None = None, end: time | None = None, note: str | None = None
+    lawyer: User,
+    day: date,
+    kind: str,
+    start: time | None = None,
+    end: time | None = None,
+    note: str | None = None,
+    *,
+    actor: User | None = None,
+    now: datetime | None = None,
 ) -> AvailabilityException:
     """Record time off (``off``; without times: the whole day) or extra hours (``extra``) on ``day``. Flushes.
 
-    The same exception entered again is not stored twice: the existing one comes back (with the new note, if any).
+    A day before today is refused (Invalid on ``day``). The same exception entered again is not stored twice: the
+    existing one comes back (with the new note, if any).
     """
     if kind not in ("off", "extra"):
         raise ValueError("kind must be 'off' or 'extra'")
@@ -61,8 +101,10 @@ def add_exception(
         raise ValueError("a range needs a start before its end")
     if kind == "extra" and start is None:
         raise ValueError("extra hours need a time range")
+    if day < local_today(now):
+        raise Invalid(_("Choose today or a later date."), "day")
     note = (note or "").strip() or None
-    same = db.session.scalar(
+    exception = db.session.scalar(
         select(AvailabilityException).where(
             AvailabilityException.lawyer_id == lawyer.id,
             AvailabilityException.day == day,
@@ -71,19 +113,27 @@ def add_exception(
             AvailabilityException.end_time.is_(None) if end is None else AvailabilityException.end_time == end,
         )
     )
-    if same is not None:  # saved twice (a double submit, a second tab): one entry, with the latest note
-        same.note = note or same.note
-        db.session.flush()
-        return same
-    exception = AvailabilityException(
-        lawyer_id=lawyer.id, day=day, kind=kind, start_time=start, end_time=end, note=note
-    )
-    db.session.add(exception)
+    if exception is not None:  # saved twice (a double submit, a second tab): one entry, with the latest note
+        exception.note = note or exception.note
+    else:
+        exception = AvailabilityException(
+            lawyer_id=lawyer.id, day=day, kind=kind, start_time=start, end_time=end, note=note
+        )
+        db.session.add(exception)
     db.session.flush()
+    audit.record("availability.exception_added", exception, actor=actor, lawyer_id=lawyer.id, day=day, kind=kind)
     return exception
 
 
-def set_specialties(lawyer: User, codes: list[str]) -> None:
+def remove_exception(exception: AvailabilityException, actor: User | None) -> None:
+    """Remove a date exception."""
+    audit.record(
+        "availability.exception_removed", exception, actor=actor, lawyer_id=exception.lawyer_id, day=exception.day
+    )
+    db.session.delete(exception)
+
+
+def set_specialties(lawyer: User, codes: list[str], actor: User | None = None) -> None:
     """Replace the lawyer's specialties with the known topic codes among ``codes``. Flushes."""
     profile = lawyer.lawyer_profile
     if profile is None:
@@ -91,6 +141,21 @@ def set_specialties(lawyer: User, codes: list[str]) -> None:
         db.session.add(profile)
     profile.specialties = ",".join(code for code in vocab.TOPICS if code in codes)
     db.session.flush()
+    audit.record("availability.specialties", profile, actor=actor, lawyer_id=lawyer.id, specialties=codes)
+
+
+def renew_feed(lawyer: User, actor: User | None) -> None:
+    """Give the lawyer's calendar feed a new secret address; the old one stops working."""
+    lawyer.lawyer_profile.feed_token = new_feed_token()
+    audit.record("availability.feed_regenerated", lawyer.lawyer_profile, actor=actor, lawyer_id=lawyer.id)
+
+
+def feed_owner(token: str) -> User:
+    """The active lawyer whose calendar feed is at ``token``; NotFound for an unknown or revoked address."""
+    profile = db.session.scalar(select(LawyerProfile).where(LawyerProfile.feed_token == token))
+    if profile is None or not profile.user.active:
+        raise NotFound(_("This calendar address doesn't exist or has been renewed."))
+    return profile.user
 
 
 def _subtract(windows: list[Window], cut: Window) -> list[Window]:

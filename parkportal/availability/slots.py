@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..bookings.vocab import ACTIVE_STATUSES
+from ..core.errors import Invalid
 from ..core.parsing import parse_id
 from ..extensions import db
 from ..models import Appointment, BookingUnit, ServiceType, User
@@ -144,6 +146,24 @@ def bookable_window(day: date, now: datetime) -> bool:
     return local_today(now) <= day <= last_bookable_day(now)
 
 
+def check_day(day: date, now: datetime, field: str = "date") -> None:
+    """Refuse (Invalid on ``field``) a day before today or beyond the horizon: the picker's and the booking's rule."""
+    if day < local_today(now):
+        raise Invalid(_("This day is in the past. Please choose today or a later day."), field)
+    if day > last_bookable_day(now):
+        raise Invalid(_("Bookings open %(days)d days ahead. Please choose an earlier day.", days=horizon_days()), field)
+
+
+def chosen_lawyer(value) -> User | None:
+    """The lawyer chosen in a form or URL (``None`` for "any lawyer"); Invalid when no active lawyer has that id."""
+    if not str(value or "").strip():
+        return None
+    lawyer = find_lawyer(value)
+    if lawyer is None:
+        raise Invalid(_("This lawyer doesn't exist. Choose a lawyer from the list."), "lawyer_id")
+    return lawyer
+
+
 def free_slots(
     service: ServiceType,
     day: date,
@@ -173,3 +193,16 @@ def free_slots(
         return []
     key = preference(service, topic, weekly_load(day))
     return [Slot(start, min(people, key=key)) for start, people in sorted(by_start.items())]
+
+
+def next_free_day(
+    service: ServiceType, day: date, lawyer: User | None = None, now: datetime | None = None, within: int = 21
+) -> date | None:
+    """The first day after ``day`` (up to ``within`` days later, never beyond the horizon) with a free slot."""
+    now = now or utcnow()
+    probe, last = day + timedelta(days=1), min(last_bookable_day(now), day + timedelta(days=within))
+    while probe <= last:
+        if free_slots(service, probe, lawyer, now=now):
+            return probe
+        probe += timedelta(days=1)
+    return None

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..bookings import ical
-from ..bookings.queries import CARD_OPTIONS
-from ..core import audit
-from ..extensions import db
-from ..models import Appointment, AvailabilityException, AvailabilityRule, LawyerProfile, User
-from ..models.booking import new_feed_token
-from ..timeutil import local_today, utcnow
-from ..web import actor, load_or_404, render, roles_required
+from ..bookings import ical, queries
+from ..core.errors import DomainError
+from ..fields import Form
+from ..models import AvailabilityException, AvailabilityRule, User
+from ..timeutil import local_today
+from ..web import actor, load_or_404, refuse, render, roles_required
 from . import bp, service
 from . import slots as slot_rules
 from . import vocab as availability_vocab
@@ -74,126 +71,91 @@ def index():
     return _availability_page(_target_lawyer())
 
 
+def _save(act: Callable[[User], object], message: str, form: Form | None = None, form_name: str = ""):
+    """Validate ``form`` → ``act(lawyer)`` as the signed-in user → back to the editor with ``message``.
+
+    A form that fails, or a domain refusal, shows the editor again with the errors next to the fields.
+    """
+    lawyer = _target_lawyer()
+    forms = {form_name: form} if form is not None else {}
+    if form is not None and not form.validate():
+        return _availability_page(lawyer, 422, **forms)
+    try:
+        act(lawyer)
+    except DomainError as error:
+        return refuse(error, lambda code, _message: _availability_page(lawyer, code, **forms), form)
+    flash(message, "success")
+    return _back_to_availability(lawyer)
+
+
 @bp.post("/rules")
 @roles_required("lawyer", "staff")
 def add_rule():
     """Add a weekly range (merged with ranges it touches)."""
-    lawyer = _target_lawyer()
     form = RuleForm()
-    if not form.validate():
-        return _availability_page(lawyer, 422, rule_form=form)
-    rule = service.add_weekly_range(lawyer, int(form.weekday.data), form.start_time.data, form.end_time.data)
-    audit.record(
-        "availability.rule_added", rule, actor=actor(), lawyer_id=lawyer.id, weekday=rule.weekday, start=rule.start_time
-    )
-    flash(_("The weekly plan is updated."), "success")
-    return _back_to_availability(lawyer)
+
+    def act(lawyer):
+        service.add_rule(lawyer, int(form.weekday.data), form.start_time.data, form.end_time.data, actor())
+
+    return _save(act, _("The weekly plan is updated."), form, "rule_form")
 
 
 @bp.post("/rules/<int:rule_id>/delete")
 @roles_required("lawyer", "staff")
 def delete_rule(rule_id: int):
     """Remove a weekly range (booked appointments stay)."""
-    lawyer = _target_lawyer()
     rule = load_or_404(AvailabilityRule, rule_id)
-    audit.record(
-        "availability.rule_removed",
-        rule,
-        actor=actor(),
-        lawyer_id=lawyer.id,
-        weekday=rule.weekday,
-        start=rule.start_time,
-    )
-    db.session.delete(rule)
-    flash(_("The weekly plan is updated."), "success")
-    return _back_to_availability(lawyer)
+    return _save(lambda _lawyer: service.remove_rule(rule, actor()), _("The weekly plan is updated."))
 
 
 @bp.post("/exceptions")
 @roles_required("lawyer", "staff")
 def add_exception():
-    """Add time off or extra hours on a date."""
-    lawyer = _target_lawyer()
+    """Add time off or extra hours on a date (today or later)."""
     form = ExceptionForm()
-    if not form.validate():
-        return _availability_page(lawyer, 422, exception_form=form)
-    if form.day.data < local_today():
-        form.day.errors = [_("Choose today or a later date.")]
-        return _availability_page(lawyer, 422, exception_form=form)
-    exception = service.add_exception(
-        lawyer, form.day.data, form.kind.data, form.start_time.data, form.end_time.data, form.note.data
-    )
-    audit.record(
-        "availability.exception_added",
-        exception,
-        actor=actor(),
-        lawyer_id=lawyer.id,
-        day=exception.day,
-        kind=exception.kind,
-    )
-    flash(_("The exception is saved."), "success")
-    return _back_to_availability(lawyer)
+
+    def act(lawyer):
+        data = form.data
+        kind, start, end = data["kind"], data["start_time"], data["end_time"]
+        service.add_exception(lawyer, data["day"], kind, start, end, data["note"], actor=actor())
+
+    return _save(act, _("The exception is saved."), form, "exception_form")
 
 
 @bp.post("/exceptions/<int:exception_id>/delete")
 @roles_required("lawyer", "staff")
 def delete_exception(exception_id: int):
     """Remove a date exception."""
-    lawyer = _target_lawyer()
     exception = load_or_404(AvailabilityException, exception_id)
-    audit.record("availability.exception_removed", exception, actor=actor(), lawyer_id=lawyer.id, day=exception.day)
-    db.session.delete(exception)
-    flash(_("The exception is removed."), "success")
-    return _back_to_availability(lawyer)
+    return _save(lambda _lawyer: service.remove_exception(exception, actor()), _("The exception is removed."))
 
 
 @bp.post("/specialties")
 @roles_required("lawyer", "staff")
 def specialties():
     """Set the lawyer's specialties (used to suggest the right lawyer for "any lawyer")."""
-    lawyer = _target_lawyer()
     form = SpecialtiesForm()
-    if not form.validate():
-        return _availability_page(lawyer, 422, specialties_form=form)
-    service.set_specialties(lawyer, form.specialties.data or [])
-    audit.record(
-        "availability.specialties",
-        lawyer.lawyer_profile,
-        actor=actor(),
-        lawyer_id=lawyer.id,
-        specialties=form.specialties.data,
-    )
-    flash(_("The specialties are saved."), "success")
-    return _back_to_availability(lawyer)
+
+    def act(lawyer):
+        service.set_specialties(lawyer, form.specialties.data or [], actor())
+
+    return _save(act, _("The specialties are saved."), form, "specialties_form")
 
 
 @bp.post("/feed")
 @roles_required("lawyer", "staff")
 def regenerate_feed():
     """Give the lawyer's calendar feed a new secret address; the old one stops working."""
-    lawyer = _target_lawyer()
-    lawyer.lawyer_profile.feed_token = new_feed_token()
-    audit.record("availability.feed_regenerated", lawyer.lawyer_profile, actor=actor(), lawyer_id=lawyer.id)
-    flash(_("The calendar address is renewed; the old one no longer works."), "success")
-    return _back_to_availability(lawyer)
+    message = _("The calendar address is renewed; the old one no longer works.")
+    return _save(lambda lawyer: service.renew_feed(lawyer, actor()), message)
 
 
 @bp.get("/feed/<token>.ics")
 def feed(token: str):
     """A lawyer's calendar (requested and confirmed appointments) at a secret, revocable address; no login."""
-    profile = db.session.scalar(select(LawyerProfile).where(LawyerProfile.feed_token == token))
-    if profile is None or not profile.user.active:
-        abort(404)
-    since = utcnow() - timedelta(days=30)
-    appointments = db.session.scalars(
-        select(Appointment)
-        .options(*CARD_OPTIONS)
-        .where(
-            Appointment.lawyer_id == profile.user_id,
-            Appointment.start_at >= since,
-            Appointment.status.in_(("requested", "confirmed", "completed")),
-        )
-        .order_by(Appointment.start_at)
-    )
-    body = ical.feed_ics(_("Appointments of %(name)s", name=profile.user.name), appointments)
+    try:
+        lawyer = service.feed_owner(token)
+    except DomainError as error:
+        return refuse(error, lambda code, message: abort(code))
+    body = ical.feed_ics(_("Appointments of %(name)s", name=lawyer.name), queries.lawyer_feed(lawyer.id))
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})

@@ -35,23 +35,31 @@ def validate_id(form, field):
         raise ValidationError(_l("Choose from the list."))
 
 
-class BookingForm(Form):
-    """Book a service: the public contract's fields service, start, lawyer_id, mode, topic, description."""
+class SlotForm(Form):
+    """A start chosen in the slot picker (``date`` shows the picker's day), optionally with a lawyer.
+
+    ``start_at`` is the aware start once ``start`` is valid.
+    """
 
     start_at = None
 
-    enterprise_id = SelectField(
-        _l("Enterprise"), validate_choice=False, validators=[Optional(), validate_id], choices=[]
-    )
-    service = SelectField(
-        _l("Service"), validate_choice=False, validators=[DataRequired(_l("Choose a service."))], choices=[]
-    )
     date = StringField(_l("Day"), render_kw={"type": "date"})
     lawyer_id = SelectField(_l("Lawyer"), validate_choice=False, validators=[validate_id], choices=[])
     start = StringField(
         _l("Time"),
         filters=[strip],
         validators=[DataRequired(_l("Choose one of the free times.")), validate_start],
+    )
+
+
+class BookingForm(SlotForm):
+    """Book a service: the public contract's fields service, start, lawyer_id, mode, topic, description."""
+
+    enterprise_id = SelectField(
+        _l("Enterprise"), validate_choice=False, validators=[Optional(), validate_id], choices=[]
+    )
+    service = SelectField(
+        _l("Service"), validate_choice=False, validators=[DataRequired(_l("Choose a service."))], choices=[]
     )
     topic = SelectField(
         _l("Legal topic"),
@@ -73,18 +81,8 @@ class BookingForm(Form):
     )
 
 
-class RescheduleForm(Form):
+class RescheduleForm(SlotForm):
     """Move a booking: a new start (and, for staff, another lawyer)."""
-
-    start_at = None
-
-    date = StringField(_l("Day"), render_kw={"type": "date"})
-    lawyer_id = SelectField(_l("Lawyer"), validate_choice=False, validators=[validate_id], choices=[])
-    start = StringField(
-        _l("Time"),
-        filters=[strip],
-        validators=[DataRequired(_l("Choose one of the free times.")), validate_start],
-    )
 
 
 class DeclineForm(Form):

@@ -1,10 +1,25 @@
-"""The lists of bookings: what each page shows, as queries over the session (views only render them)."""
+"""The lists of bookings: what each page shows, as queries over the session (views only render them).
+
+Each function takes the user it answers for explicitly and reads the request nowhere; user input (ids, dates, page
+numbers) arrives as text and is parsed here with ``core.parsing``, so a bad value is refused in one place.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..models import Appointment
+from ..core.errors import Invalid
+from ..core.parsing import MAX_YEAR, MIN_YEAR, date_range, next_day, parse_id, parse_page
+from ..extensions import db
+from ..models import Appointment, AvailabilityRule, Enterprise, ServiceType, User
+from ..timeutil import local_datetime, local_today, to_local, utcnow
+from .vocab import APPOINTMENT_STATUSES, OPEN_STATUSES, Status
 
 #: What a booking card (``bookings/_card.html``) shows besides the appointment: loaded with the list, not per row.
 CARD_OPTIONS = (
@@ -12,3 +27,192 @@ CARD_OPTIONS = (
     selectinload(Appointment.lawyer),
     selectinload(Appointment.enterprise),
 )
+
+#: The keys of the staff list's filters (the public contract's query parameters).
+FILTER_KEYS = ("status", "lawyer", "service", "enterprise", "from", "to")
+
+#: Every day a filter can name: no bound at all.
+ALL_DAYS = (date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31))
+
+
+def _day_start(day: date) -> datetime:
+    """Local midnight at the start of ``day``."""
+    return local_datetime(day, datetime.min.time())
+
+
+# ---------------------------------------------------------------------------------------------- catalogue
+
+
+def services() -> list[ServiceType]:
+    """The active services in catalogue order."""
+    return list(
+        db.session.scalars(select(ServiceType).where(ServiceType.active.is_(True)).order_by(ServiceType.sort_order))
+    )
+
+
+def active_service(code: str | None) -> ServiceType | None:
+    """The active service with ``code``, else ``None``."""
+    if not code:
+        return None
+    return db.session.scalar(select(ServiceType).where(ServiceType.code == code, ServiceType.active.is_(True)))
+
+
+def verified_enterprises() -> list[tuple[int, str]]:
+    """(id, name) of the enterprises that may book, by name (staff book for them)."""
+    return list(
+        db.session.execute(
+            select(Enterprise.id, Enterprise.name).where(Enterprise.status == "verified").order_by(Enterprise.name)
+        )
+    )
+
+
+def enterprise_options() -> list[tuple[int, str]]:
+    """(id, name) of every enterprise, by name (the staff list's filter)."""
+    return list(db.session.execute(select(Enterprise.id, Enterprise.name).order_by(Enterprise.name)))
+
+
+# ------------------------------------------------------------------------------------------------ my bookings
+
+
+@dataclass
+class MyBookings:
+    """An enterprise's or a lawyer's bookings: the open ones ahead, and a page of the past and closed ones."""
+
+    upcoming: list[Appointment]
+    past: Pagination
+
+
+def my_bookings(user: User, page: object = None, now: datetime | None = None) -> MyBookings:
+    """The bookings ``user`` may see, upcoming first by time; the rest newest first, 20 a page."""
+    now = now or utcnow()
+    base = select(Appointment).where(Appointment.visible_to(user)).options(*CARD_OPTIONS)
+    upcoming = db.session.scalars(
+        base.where(Appointment.status.in_(OPEN_STATUSES), Appointment.end_at >= now).order_by(Appointment.start_at)
+    ).all()
+    closed = base.where(or_(Appointment.status.not_in(OPEN_STATUSES), Appointment.end_at < now))
+    past = db.paginate(closed.order_by(Appointment.start_at.desc()), page=parse_page(page), per_page=20)
+    return MyBookings(list(upcoming), past)
+
+
+# ----------------------------------------------------------------------------------------------------- agenda
+
+
+@dataclass
+class Agenda:
+    """A lawyer's working view: the coming week by day, requests to answer, appointments awaiting an outcome."""
+
+    today: date
+    days: dict[date, list[Appointment]] = field(default_factory=dict)
+    requests: list[Appointment] = field(default_factory=list)
+    outcome: list[Appointment] = field(default_factory=list)
+    has_plan: bool = False
+
+    @property
+    def today_items(self) -> list[Appointment]:
+        """Today's appointments."""
+        return self.days.get(self.today, [])
+
+
+def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
+    """The lawyer's today and next seven days (so that on a Sunday it shows Monday), open requests (their own and
+    unassigned ones) and their confirmed appointments that have started but have no outcome yet."""
+    now = now or utcnow()
+    today = local_today(now)
+    mine = select(Appointment).where(Appointment.lawyer_id == lawyer.id).options(*CARD_OPTIONS)
+    week = db.session.scalars(
+        mine.where(
+            Appointment.start_at >= _day_start(today),
+            Appointment.start_at < _day_start(today + timedelta(days=7)),
+            Appointment.status.in_((Status.REQUESTED, Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)),
+        ).order_by(Appointment.start_at)
+    )
+    result = Agenda(today=today)
+    for item in week:
+        result.days.setdefault(to_local(item.start_at).date(), []).append(item)
+    result.requests = list(
+        db.session.scalars(
+            select(Appointment)
+            .options(*CARD_OPTIONS)
+            .where(
+                Appointment.status == Status.REQUESTED,
+                Appointment.start_at > now,
+                (Appointment.lawyer_id == lawyer.id) | Appointment.lawyer_id.is_(None),
+            )
+            .order_by(Appointment.start_at)
+        )
+    )
+    result.outcome = list(
+        db.session.scalars(
+            mine.where(Appointment.status == Status.CONFIRMED, Appointment.start_at <= now).order_by(
+                Appointment.start_at
+            )
+        )
+    )
+    plan = select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id).limit(1)
+    result.has_plan = db.session.scalar(plan) is not None
+    return result
+
+
+# ------------------------------------------------------------------------------------------------ staff list
+
+
+def _filtered(query: Select, filters: dict[str, str]) -> Select:
+    """``query`` narrowed by the status, lawyer, service and enterprise filters (unknown values are ignored)."""
+    if filters["status"] in APPOINTMENT_STATUSES:
+        query = query.where(Appointment.status == filters["status"])
+    if (lawyer_id := parse_id(filters["lawyer"])) is not None:
+        query = query.where(Appointment.lawyer_id == lawyer_id)
+    if filters["service"]:
+        query = query.join(ServiceType).where(ServiceType.code == filters["service"])
+    if (enterprise_id := parse_id(filters["enterprise"])) is not None:
+        query = query.where(Appointment.enterprise_id == enterprise_id)
+    return query
+
+
+@dataclass
+class StaffList:
+    """A page of the staff list, the filters as given (for the form) and the refusal of unreadable dates, if any."""
+
+    page: Pagination
+    filters: dict[str, str]
+    problem: Invalid | None = None
+
+
+def staff_list(args: Mapping[str, str], page: object = None) -> StaffList:
+    """Every booking matching the filters in ``args`` (see ``FILTER_KEYS``), newest first, 30 a page.
+
+    Dates that can't be read (or a ``to`` before ``from``) are the ``problem``; the list then ignores the dates.
+    """
+    filters = {key: str(args.get(key) or "") for key in FILTER_KEYS}
+    query = _filtered(select(Appointment).options(*CARD_OPTIONS, selectinload(Appointment.feedback)), filters)
+    problem = None
+    try:
+        first, last = date_range(filters["from"], filters["to"], ALL_DAYS)
+    except Invalid as error:
+        problem = error
+    else:
+        query = query.where(
+            Appointment.start_at >= _day_start(first), Appointment.start_at < _day_start(next_day(last))
+        )
+    result = db.paginate(query.order_by(Appointment.start_at.desc()), page=parse_page(page), per_page=30)
+    return StaffList(result, filters, problem)
+
+
+# ------------------------------------------------------------------------------------------------------- feed
+
+
+def lawyer_feed(lawyer_id: int, now: datetime | None = None) -> list[Appointment]:
+    """The appointments a lawyer's calendar feed carries: requested, confirmed and completed, from 30 days ago on."""
+    since = (now or utcnow()) - timedelta(days=30)
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .options(*CARD_OPTIONS)
+            .where(
+                Appointment.lawyer_id == lawyer_id,
+                Appointment.start_at >= since,
+                Appointment.status.in_((Status.REQUESTED, Status.CONFIRMED, Status.COMPLETED)),
+            )
+            .order_by(Appointment.start_at)
+        )
+    )

@@ -11,7 +11,8 @@ fail and the loser gets ``SlotTaken`` — no check-then-insert race.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from flask import current_app
@@ -23,10 +24,12 @@ from ..availability import slots as slot_rules
 from ..core import access, audit, locking, vocab
 from ..core.errors import Conflict, Invalid, NotAllowed, WrongState
 from ..core.notify import notify
+from ..core.parsing import parse_date, parse_id
 from ..extensions import db
 from ..i18n import format_list
 from ..models import Appointment, BookingUnit, Enterprise, Feedback, ServiceType, User
 from ..timeutil import local_zone, to_local, utcnow
+from . import queries
 from . import vocab as booking_vocab
 from .vocab import OPEN_STATUSES, Status
 
@@ -38,6 +41,11 @@ class SlotTaken(Conflict):
         super().__init__(
             message or _("Sorry, this time was just taken by someone else. Please choose another free time."), field
         )
+
+
+def _no_service() -> Invalid:
+    """The refusal of a missing or unknown service (the picker's and the booking's)."""
+    return Invalid(_("Choose a service from the list."), "service")
 
 
 def modes_hint(service: ServiceType) -> str:
@@ -75,6 +83,19 @@ FROM_STATES = {
 }
 
 
+#: action → why it can't be done once the appointment has started (the others only once it has, see AFTER_START).
+BEFORE_START = {
+    "confirm": _l("The time of this request has passed. Decline it or agree a new time."),
+    "cancel": _l("This booking has started already and can't be cancelled."),
+    "reschedule": _l("This booking has started already and can't be moved."),
+}
+#: action → why it can't be done before the appointment has started.
+AFTER_START = {
+    "complete": _l("An appointment can be completed once it has started."),
+    "no_show": _l("A no-show can be recorded once the appointment has started."),
+}
+
+
 def may(user: User, action: str, appointment: Appointment) -> bool:
     """Whether ``user``'s role allows ``action`` on this appointment (one they can see), whatever its state."""
     if user.role not in ROLE_ACTIONS[action]:
@@ -92,11 +113,7 @@ def available_actions(user: User, appointment: Appointment, now: datetime | None
         for action in ROLE_ACTIONS
         if may(user, action, appointment) and appointment.status in FROM_STATES[action]
     }
-    started = appointment.start_at <= now
-    if started:
-        actions -= {"cancel", "reschedule", "confirm"}
-    else:
-        actions -= {"complete", "no_show"}
+    actions -= set(BEFORE_START if appointment.start_at <= now else AFTER_START)
     if "cancel" in actions and user.is_enterprise and not before_cutoff(appointment, now):
         actions.discard("cancel")
     if appointment.feedback is not None:
@@ -104,8 +121,9 @@ def available_actions(user: User, appointment: Appointment, now: datetime | None
     return actions
 
 
-def _check(user: User, action: str, appointment: Appointment) -> None:
-    """Lock the appointment, then refuse (NotAllowed / WrongState) what ``user`` may not do to it now.
+def _check(user: User, action: str, appointment: Appointment, now: datetime | None = None) -> None:
+    """Lock the appointment, then refuse (NotAllowed / WrongState) what ``user`` may not do to it now: their role,
+    its state, and whether it has started (``BEFORE_START`` / ``AFTER_START``).
 
     The lock makes two changes to one booking (a cancel and a confirm, two lawyers taking one request) run one
     after the other, and the second sees the first's result; visibility is asked again after it.
@@ -122,6 +140,9 @@ def _check(user: User, action: str, appointment: Appointment) -> None:
                 status=vocab.label(booking_vocab.APPOINTMENT_STATUSES, appointment.status),
             )
         )
+    started = appointment.start_at <= (now or utcnow())
+    if action in (BEFORE_START if started else AFTER_START):
+        raise WrongState((BEFORE_START if started else AFTER_START)[action])
 
 
 # ------------------------------------------------------------------------------------------------ booking
@@ -149,11 +170,74 @@ def check_start(service: ServiceType, start: datetime, now: datetime) -> None:
             _("Bookings must be made at least %(hours)s hours ahead. Please choose a later time.", hours=f"{hours:g}"),
             "start",
         )
-    if to_local(start).date() > slot_rules.last_bookable_day(now):
-        raise Invalid(
-            _("Bookings open %(days)d days ahead. Please choose an earlier day.", days=slot_rules.horizon_days()),
-            "start",
-        )
+    slot_rules.check_day(to_local(start).date(), now, "start")
+
+
+def awaiting_verification(enterprise: Enterprise) -> str:
+    """Why an enterprise can't book yet."""
+    return _("Booking opens once the park service station has verified %(name)s.", name=enterprise.name)
+
+
+def enterprise_for(actor: User, chosen: object = None) -> Enterprise | None:
+    """The enterprise a booking is for: staff choose one (by id), an enterprise user books for their own."""
+    if actor.is_staff:
+        ident = parse_id(chosen)
+        return db.session.get(Enterprise, ident) if ident is not None else None
+    return actor.enterprise if actor.is_enterprise else None
+
+
+@dataclass
+class Picker:
+    """What the slot picker shows: the free starts of a service on a day, or why there are none (``slot_error``).
+
+    The names are the picker template's.
+    """
+
+    slot_service: ServiceType | None = None
+    slot_day: date | None = None
+    slots: list[slot_rules.Slot] = field(default_factory=list)
+    slot_error: str | None = None
+    next_free_day: date | None = None
+    mode_hint: str | None = None
+
+
+def pick_slots(
+    service_code: str | None,
+    day_text: str | None,
+    lawyer_text: str | None = None,
+    topic: str | None = None,
+    ignore: Appointment | None = None,
+    now: datetime | None = None,
+) -> Picker:
+    """The free starts for the picker, under the same rules (and messages) as ``book`` and ``reschedule``.
+
+    ``ignore``: the booking being moved (its own time counts as free, its current start is not offered).
+    """
+    now = now or utcnow()
+    picker = Picker()
+    if not service_code and not day_text:
+        return picker
+    try:
+        picker.slot_service = svc = queries.active_service(service_code)
+        if svc is None:
+            raise _no_service()
+        picker.mode_hint = modes_hint(svc)
+        if not day_text:
+            return picker
+        picker.slot_day = day = parse_date(day_text)
+        if day is None:
+            raise Invalid(_("Enter the day as a date, e.g. 2026-12-01."), "date")
+        lawyer = slot_rules.chosen_lawyer(lawyer_text)
+        slot_rules.check_day(day, now)
+    except Invalid as error:
+        picker.slot_error = error.message
+        return picker
+    moving = ignore is not None and ignore.lawyer_id == (lawyer.id if lawyer else None)
+    slots = slot_rules.free_slots(svc, day, lawyer, now=now, topic=topic or None, ignore=ignore.id if moving else None)
+    picker.slots = [s for s in slots if ignore is None or s.start != ignore.start_at]
+    if not picker.slots:
+        picker.next_free_day = slot_rules.next_free_day(svc, day, lawyer, now=now)
+    return picker
 
 
 def _outside_availability() -> Invalid:
@@ -171,6 +255,22 @@ def _reserve(appointment: Appointment) -> None:
 def _release(appointment: Appointment) -> None:
     """Free the appointment's time (cancelled and declined appointments don't hold any)."""
     db.session.execute(delete(BookingUnit).where(BookingUnit.appointment_id == appointment.id))
+
+
+def _columns(
+    enterprise_id: int, service: ServiceType, start: datetime, mode: str, topic: str, description: str, status: str
+) -> dict:
+    """The columns of a new appointment of ``service`` from ``start`` (its end follows from the service's length)."""
+    return {
+        "enterprise_id": enterprise_id,
+        "service_type": service,
+        "start_at": start,
+        "end_at": start + timedelta(minutes=service.duration_minutes),
+        "mode": mode,
+        "topic": topic,
+        "description": description,
+        "status": status,
+    }
 
 
 def _insert(values: dict, candidates: list[User]) -> Appointment:
@@ -209,9 +309,9 @@ def book(
     if enterprise is None:
         raise Invalid(_("Choose the enterprise you book for."), "enterprise_id")
     if not enterprise.is_verified:
-        raise Invalid(_("Booking opens once the park service station has verified %(name)s.", name=enterprise.name))
+        raise Invalid(awaiting_verification(enterprise))
     if service is None or not service.active:
-        raise Invalid(_("Choose a service from the list."), "service")
+        raise _no_service()
     if topic not in vocab.TOPICS:
         raise Invalid(_("Choose the legal topic of your question."), "topic")
     if mode not in service.mode_list:
@@ -231,22 +331,9 @@ def book(
         raise SlotTaken()
     free.sort(key=slot_rules.preference(service, topic, slot_rules.weekly_load(day)))
     status = Status.REQUESTED if service.requires_confirmation else Status.CONFIRMED
-    appointment = _insert(
-        {
-            "enterprise_id": enterprise.id,
-            "service_type": service,
-            "start_at": start,
-            "end_at": start + timedelta(minutes=service.duration_minutes),
-            "mode": mode,
-            "topic": topic,
-            "description": (description or "").strip(),
-            "status": status,
-            "created_by": actor,
-            "confirmed_at": now if status == Status.CONFIRMED else None,
-            "created_at": now,
-        },
-        free,
-    )
+    values = _columns(enterprise.id, service, start, mode, topic, (description or "").strip(), status)
+    confirmed_at = now if status == Status.CONFIRMED else None
+    appointment = _insert({**values, "created_by": actor, "confirmed_at": confirmed_at, "created_at": now}, free)
     audit.record(
         "booking.created",
         appointment,
@@ -265,7 +352,7 @@ def record_past(
     *,
     enterprise: Enterprise,
     service: ServiceType,
-    lawyer: User,
+    lawyer: User | None,
     start: datetime,
     mode: str,
     topic: str,
@@ -276,18 +363,14 @@ def record_past(
     """Write an appointment as it happened (demo history, imports): no time rules, no notifications.
 
     It still holds its lawyer's units unless cancelled or declined; ``None`` when that time is held already.
+    Without a ``lawyer`` it is an unassigned request: it holds no time until a lawyer takes it.
     """
-    values = {
-        "enterprise_id": enterprise.id,
-        "service_type": service,
-        "start_at": start,
-        "end_at": start + timedelta(minutes=service.duration_minutes),
-        "mode": mode,
-        "topic": topic,
-        "description": description,
-        "status": status,
-        **extra,
-    }
+    values = {**_columns(enterprise.id, service, start, mode, topic, description, status), **extra}
+    if lawyer is None:
+        appointment = Appointment(lawyer_id=None, **values)
+        db.session.add(appointment)
+        db.session.flush()
+        return appointment
     try:
         appointment = _insert(values, [lawyer])
     except SlotTaken:
@@ -303,9 +386,7 @@ def record_past(
 def confirm(appointment: Appointment, actor: User, now: datetime | None = None) -> Appointment:
     """The lawyer accepts a request; a lawyer may take an unassigned request (its units are reserved then)."""
     now = now or utcnow()
-    _check(actor, "confirm", appointment)
-    if appointment.start_at <= now:
-        raise WrongState(_("The time of this request has passed. Decline it or agree a new time."))
+    _check(actor, "confirm", appointment, now)
     if appointment.lawyer_id is None:
         if not actor.is_lawyer:
             raise Invalid(_("This request has no lawyer yet: a lawyer takes it by confirming it."))
@@ -346,9 +427,7 @@ def decline(appointment: Appointment, actor: User, reason: str, now: datetime | 
 def cancel(appointment: Appointment, actor: User, now: datetime | None = None) -> Appointment:
     """Cancel a booking; an enterprise can do so until the cut-off before its start. The time frees up."""
     now = now or utcnow()
-    _check(actor, "cancel", appointment)
-    if appointment.start_at <= now:
-        raise WrongState(_("This booking has started already and can't be cancelled."))
+    _check(actor, "cancel", appointment, now)
     if actor.is_enterprise and not before_cutoff(appointment, now):
         hours = current_app.config["CANCELLATION_CUTOFF_HOURS"]
         raise Invalid(
@@ -371,9 +450,7 @@ def complete(
 ) -> Appointment:
     """Mark a held appointment done, with an (optional) summary for the enterprise and private notes."""
     now = now or utcnow()
-    _check(actor, "complete", appointment)
-    if appointment.start_at > now:
-        raise WrongState(_("An appointment can be completed once it has started."))
+    _check(actor, "complete", appointment, now)
     appointment.status = Status.COMPLETED
     appointment.summary = (summary or "").strip() or None
     appointment.private_notes = (private_notes or "").strip() or None
@@ -386,9 +463,7 @@ def complete(
 def mark_no_show(appointment: Appointment, actor: User, now: datetime | None = None) -> Appointment:
     """Record that the enterprise didn't come."""
     now = now or utcnow()
-    _check(actor, "no_show", appointment)
-    if appointment.start_at > now:
-        raise WrongState(_("A no-show can be recorded once the appointment has started."))
+    _check(actor, "no_show", appointment, now)
     appointment.status = Status.NO_SHOW
     audit.record("booking.no_show", appointment, actor=actor)
     _announce(appointment, actor, "no_show")
@@ -407,9 +482,7 @@ def reschedule(
     Returns the new appointment. If the new time is taken, nothing changes (SlotTaken).
     """
     now = now or utcnow()
-    _check(actor, "reschedule", appointment)
-    if appointment.start_at <= now:
-        raise WrongState(_("This booking has started already and can't be moved."))
+    _check(actor, "reschedule", appointment, now)
     if lawyer is None or actor.is_lawyer:
         lawyer = appointment.lawyer or (actor if actor.is_lawyer else None)
     if lawyer is None or not lawyer.is_lawyer or not lawyer.active:
@@ -423,15 +496,16 @@ def reschedule(
         raise _outside_availability()
     status = Status.CONFIRMED if appointment.status == Status.CONFIRMED or actor.is_lawyer else Status.REQUESTED
     moved = Appointment(
-        enterprise_id=appointment.enterprise_id,
         lawyer_id=lawyer.id,
-        service_type=service,
-        start_at=new_start,
-        end_at=new_start + timedelta(minutes=service.duration_minutes),
-        mode=appointment.mode,
-        topic=appointment.topic,
-        description=appointment.description,
-        status=status,
+        **_columns(
+            appointment.enterprise_id,
+            service,
+            new_start,
+            appointment.mode,
+            appointment.topic,
+            appointment.description,
+            status,
+        ),
         created_by=actor,
         rescheduled_from_id=appointment.id,
         confirmed_at=now if status == Status.CONFIRMED else None,

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from ..availability import slots as slot_rules
 from ..availability.forms import lawyer_choices
 from ..core import vocab
-from ..core.errors import DomainError, Invalid
+from ..core.errors import DomainError
 from ..core.parsing import parse_id
-from ..extensions import db
-from ..models import Appointment, AvailabilityRule, Enterprise, ServiceType
-from ..timeutil import local_datetime, local_today, local_zone, to_local, utcnow
+from ..models import Appointment
+from ..timeutil import local_today, to_local, utcnow
 from ..web import actor, load_or_404, refuse, render, roles_required
-from . import bp, ical, service
+from . import bp, ical, queries, service
 from . import vocab as booking_vocab
 from .forms import BookingForm, CompleteForm, DeclineForm, RateForm, RescheduleForm
-from .queries import CARD_OPTIONS
-from .vocab import OPEN_STATUSES
+from .vocab import Status
 
 SUCCESS = {
     "cancel": lambda: _("The booking is cancelled."),
@@ -38,101 +32,38 @@ SUCCESS = {
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _services() -> list[ServiceType]:
-    """The active services in catalogue order."""
-    return list(
-        db.session.scalars(select(ServiceType).where(ServiceType.active.is_(True)).order_by(ServiceType.sort_order))
-    )
-
-
-def _service(code: str | None) -> ServiceType | None:
-    """The active service with ``code``, else ``None``."""
-    if not code:
-        return None
-    return db.session.scalar(select(ServiceType).where(ServiceType.code == code, ServiceType.active.is_(True)))
-
-
-def _parse_day(text: str | None) -> date | None:
-    """A YYYY-MM-DD date from user input, else ``None``."""
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-
-
-def _slot_context(
-    service_code: str | None,
-    day_text: str | None,
-    lawyer_text: str | None,
-    topic: str | None = None,
-    selected: str | None = None,
-    ignore: Appointment | None = None,
-) -> dict:
-    """What the slot picker shows: the free starts, or why there are none (``slot_error``)."""
-    now = utcnow()
-    context = {
-        "slot_service": None,
-        "slot_day": None,
-        "slots": [],
-        "slot_error": None,
-        "next_free_day": None,
-        "selected_start": selected,
-        "any_lawyer": not lawyer_text,
-        "mode_hint": None,
-    }
-    if not service_code and not day_text:
-        return context
-    svc = _service(service_code)
-    if svc is None:
-        context["slot_error"] = _("Choose a service from the list.")
-        return context
-    context["slot_service"] = svc
-    context["mode_hint"] = service.modes_hint(svc)
-    if not day_text:
-        return context
-    day = _parse_day(day_text)
-    if day is None:
-        context["slot_error"] = _("Enter the day as a date, e.g. 2026-12-01.")
-        return context
-    context["slot_day"] = day
-    lawyer = None
-    if lawyer_text:
-        lawyer = slot_rules.find_lawyer(lawyer_text)
-        if lawyer is None:
-            context["slot_error"] = _("This lawyer doesn't exist. Choose a lawyer from the list.")
-            return context
-    if day < local_today(now):
-        context["slot_error"] = _("This day is in the past. Please choose today or a later day.")
-        return context
-    if day > slot_rules.last_bookable_day(now):
-        context["slot_error"] = _(
-            "Bookings open %(days)d days ahead. Please choose an earlier day.", days=slot_rules.horizon_days()
-        )
-        return context
-    ignore_id = ignore.id if ignore is not None and ignore.lawyer_id == (lawyer.id if lawyer else None) else None
-    context["slots"] = slot_rules.free_slots(svc, day, lawyer, now=now, topic=topic or None, ignore=ignore_id)
-    if ignore is not None:  # offer every time but the current one
-        context["slots"] = [s for s in context["slots"] if s.start != ignore.start_at]
-    if not context["slots"]:
-        last = slot_rules.last_bookable_day(now)
-        probe = day + timedelta(days=1)
-        while probe <= min(last, day + timedelta(days=21)):
-            if slot_rules.free_slots(svc, probe, lawyer, now=now):
-                context["next_free_day"] = probe
-                break
-            probe += timedelta(days=1)
-    return context
-
-
 def _load(booking_id: int) -> Appointment:
     """The booking with this id if the current user may see it, else 404."""
     return load_or_404(Appointment, booking_id)
+
+
+def _picker(picker: service.Picker, selected: str | None, lawyer_text: str | None) -> dict:
+    """The slot picker's template context: the domain's answer, the chosen start and whether any lawyer goes."""
+    return {**vars(picker), "selected_start": selected, "any_lawyer": not lawyer_text}
 
 
 def _date_limits() -> dict:
     """The first and last bookable day, for the date input's min and max."""
     now = utcnow()
     return {"min_day": local_today(now).isoformat(), "max_day": slot_rules.last_bookable_day(now).isoformat()}
+
+
+def _picked_day(form) -> None:
+    """After a POST, show the picker on the day of the start the user chose."""
+    if request.method == "POST" and form.start_at is not None:
+        form.date.data = to_local(form.start_at).date().isoformat()
+
+
+def _booked_message(appointment: Appointment, by_staff: bool) -> str:
+    """What the person who booked is told: confirmed at once, or sent to the lawyer (staff: the enterprise is told)."""
+    confirmed = appointment.status == Status.CONFIRMED
+    if by_staff:
+        if confirmed:  # staff get no reminder: they booked for someone else
+            return _("The booking is confirmed. The enterprise has been told.")
+        return _("The request is sent to the lawyer. The enterprise has been told.")
+    if confirmed:
+        return _("Booked and confirmed. You'll get a reminder the day before.")
+    return _("Your request is sent. The lawyer will confirm it soon.")
 
 
 # ---------------------------------------------------------------------------------------------- booking
@@ -144,37 +75,62 @@ def index():
     """My bookings: upcoming and past (an enterprise's, or a lawyer's own); staff go to the full list."""
     if current_user.is_staff:
         return redirect(url_for("bookings.staff_list"))
-    now = utcnow()
-    base = select(Appointment).where(Appointment.visible_to(current_user)).options(*CARD_OPTIONS)
-    upcoming = db.session.scalars(
-        base.where(Appointment.status.in_(OPEN_STATUSES), Appointment.end_at >= now).order_by(Appointment.start_at)
-    ).all()
-    past = db.paginate(
-        base.where(or_(Appointment.status.not_in(OPEN_STATUSES), Appointment.end_at < now)).order_by(
-            Appointment.start_at.desc()
-        ),
-        per_page=20,
+    mine = queries.my_bookings(actor(), request.args.get("page"))
+    return render("bookings/index.html", upcoming=mine.upcoming, past=mine.past)
+
+
+def _booking_form() -> BookingForm:
+    """The booking form with the current choices of services, lawyers and (for staff) enterprises."""
+    form = BookingForm()
+    form.service.choices = [("", _("Choose…"))] + [
+        (s.code, vocab.label(booking_vocab.SERVICE_TYPES, s.code)) for s in queries.services()
+    ]
+    form.lawyer_id.choices = lawyer_choices(_("Any lawyer"))
+    if current_user.is_staff:
+        form.enterprise_id.choices = [("", _("Choose…"))] + [
+            (str(ident), name) for ident, name in queries.verified_enterprises()
+        ]
+    else:
+        del form.enterprise_id
+    return form
+
+
+def _book(form: BookingForm) -> Appointment:
+    """Book what the valid ``form`` asks for, as the signed-in user (DomainError when refused)."""
+    return service.book(
+        enterprise=service.enterprise_for(actor(), form.enterprise_id.data if current_user.is_staff else None),
+        service=queries.active_service(form.service.data),
+        start=form.start_at,
+        mode=form.mode.data,
+        topic=form.topic.data,
+        description=form.description.data or "",
+        lawyer=slot_rules.chosen_lawyer(form.lawyer_id.data),
+        actor=actor(),
     )
-    return render("bookings/index.html", upcoming=upcoming, past=past)
+
+
+def _new_page(form: BookingForm, enterprise, blocked: bool, status: int):
+    """The booking page with the slot picker on the chosen day."""
+    _picked_day(form)
+    picker = service.pick_slots(form.service.data, form.date.data, form.lawyer_id.data, form.topic.data)
+    return render(
+        "bookings/new.html",
+        form=form,
+        blocked=blocked,
+        enterprise=enterprise,
+        services=queries.services(),
+        status=status,
+        **_picker(picker, form.start.data, form.lawyer_id.data),
+        **_date_limits(),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("enterprise", "staff")
 def new():
     """Book a lawyer: service → day → free slots (htmx) → topic, description, mode → confirm."""
-    form = BookingForm()
-    form.service.choices = [("", _("Choose…"))] + [
-        (s.code, vocab.label(booking_vocab.SERVICE_TYPES, s.code)) for s in _services()
-    ]
-    form.lawyer_id.choices = lawyer_choices(_("Any lawyer"))
-    if current_user.is_staff:
-        verified = db.session.scalars(
-            select(Enterprise).where(Enterprise.status == "verified").order_by(Enterprise.name)
-        )
-        form.enterprise_id.choices = [("", _("Choose…"))] + [(str(e.id), e.name) for e in verified]
-    else:
-        del form.enterprise_id
-    enterprise = current_user.enterprise if current_user.is_enterprise else None
+    form = _booking_form()
+    enterprise = service.enterprise_for(actor())
     blocked = enterprise is not None and not enterprise.is_verified
     status = 200
     if request.method == "GET":
@@ -182,75 +138,38 @@ def new():
         form.date.data = request.args.get("date", form.date.data)
     elif blocked:
         if enterprise.status != "archived":  # an archived enterprise's notice says it all
-            form.form_errors.append(
-                _("Booking opens once the park service station has verified %(name)s.", name=enterprise.name)
-            )
+            form.form_errors.append(service.awaiting_verification(enterprise))
         status = 403
-    elif form.validate():
-        if current_user.is_staff:
-            ident = parse_id(form.enterprise_id.data)
-            enterprise = db.session.get(Enterprise, ident) if ident is not None else None
-        lawyer = slot_rules.find_lawyer(form.lawyer_id.data)
+    elif not form.validate():
+        status = 422
+    else:
         try:
-            if form.lawyer_id.data and lawyer is None:
-                raise Invalid(_("This lawyer doesn't exist. Choose a lawyer from the list."), "lawyer_id")
-            appointment = service.book(
-                enterprise=enterprise,
-                service=_service(form.service.data),
-                start=form.start_at,
-                mode=form.mode.data,
-                topic=form.topic.data,
-                description=form.description.data or "",
-                lawyer=lawyer,
-                actor=actor(),
-            )
+            appointment = _book(form)
         except DomainError as error:
             status = refuse(error, lambda code, _message: code, form)
         else:
-            if current_user.is_staff and appointment.status == "confirmed":  # staff get no reminder: they booked
-                flash(_("The booking is confirmed. The enterprise has been told."), "success")
-            elif current_user.is_staff:
-                flash(_("The request is sent to the lawyer. The enterprise has been told."), "success")
-            elif appointment.status == "confirmed":
-                flash(_("Booked and confirmed. You'll get a reminder the day before."), "success")
-            else:
-                flash(_("Your request is sent. The lawyer will confirm it soon."), "success")
+            flash(_booked_message(appointment, current_user.is_staff), "success")
             return redirect(url_for("bookings.detail", booking_id=appointment.id), code=303)
-    else:
-        status = 422
-    if request.method == "POST" and form.start_at is not None:
-        form.date.data = to_local(form.start_at).date().isoformat()
-    context = _slot_context(
-        form.service.data, form.date.data, form.lawyer_id.data, form.topic.data, selected=form.start.data
-    )
-    return render(
-        "bookings/new.html",
-        form=form,
-        blocked=blocked,
-        enterprise=enterprise,
-        services=_services(),
-        status=status,
-        **context,
-        **_date_limits(),
-    )
+    return _new_page(form, enterprise, blocked, status)
 
 
 @bp.get("/slots")
 @roles_required("enterprise", "staff", "lawyer")
 def slots():
     """The slot picker fragment: ``service``, ``date`` (YYYY-MM-DD) and optionally ``lawyer`` (an id)."""
-    lawyer_text = request.args.get("lawyer", request.args.get("lawyer_id", ""))
-    moving = request.args.get("reschedule", "")
-    context = _slot_context(
-        request.args.get("service", ""),
-        request.args.get("date", ""),
+    args = request.args
+    lawyer_text = args.get("lawyer", args.get("lawyer_id", ""))
+    moving = args.get("reschedule", "")
+    picker = service.pick_slots(
+        args.get("service", ""),
+        args.get("date", ""),
         lawyer_text,
-        request.args.get("topic"),
-        selected=request.args.get("start"),
+        args.get("topic"),
         ignore=_load(parse_id(moving)) if moving else None,
     )
-    code = 422 if context["slot_error"] else 200
-    return render("bookings/_slots.html", status=code, mode_hint_oob=bool(request.args.get("modes")), **context)
+    code = 422 if picker.slot_error else 200
+    context = _picker(picker, args.get("start"), lawyer_text)
+    return render("bookings/_slots.html", status=code, mode_hint_oob=bool(args.get("modes")), **context)
 
 
 # ----------------------------------------------------------------------------------------------- detail
@@ -366,6 +285,19 @@ def rate(booking_id: int):
     )
 
 
+def _reschedule_form(appointment: Appointment) -> RescheduleForm:
+    """The form to move ``appointment``; staff may also choose another lawyer (the current one preselected)."""
+    form = RescheduleForm()
+    form.lawyer_id.choices = lawyer_choices(None)
+    if not current_user.is_staff:
+        del form.lawyer_id
+    elif request.method == "GET":
+        form.lawyer_id.data = str(appointment.lawyer_id or "")
+    if request.method == "GET":
+        form.date.data = request.args.get("date") or to_local(appointment.start_at).date().isoformat()
+    return form
+
+
 @bp.route("/<int:booking_id>/reschedule", methods=["GET", "POST"])
 @roles_required("enterprise", "staff", "lawyer")
 def reschedule(booking_id: int):
@@ -373,39 +305,29 @@ def reschedule(booking_id: int):
     appointment = _load(booking_id)
     if not service.may(current_user, "reschedule", appointment):
         abort(403)
-    form = RescheduleForm()
-    form.lawyer_id.choices = lawyer_choices(None)
-    if not current_user.is_staff:
-        del form.lawyer_id
+    form = _reschedule_form(appointment)
+    chosen = form.lawyer_id.data if current_user.is_staff else None
     status = 200
-    if request.method == "GET":
-        form.date.data = request.args.get("date") or to_local(appointment.start_at).date().isoformat()
-        if current_user.is_staff:
-            form.lawyer_id.data = str(appointment.lawyer_id or "")
-    elif form.validate():
-        lawyer = slot_rules.find_lawyer(form.lawyer_id.data) if current_user.is_staff else None
+    if request.method == "POST" and not form.validate():
+        status = 422
+    elif request.method == "POST":
         try:
-            moved = service.reschedule(appointment, actor(), form.start_at, lawyer)
+            moved = service.reschedule(appointment, actor(), form.start_at, slot_rules.find_lawyer(chosen))
         except DomainError as error:
             status = refuse(error, lambda code, _message: code, form)
         else:
             flash(_("The booking is moved. Both sides have been told."), "success")
             return redirect(url_for("bookings.detail", booking_id=moved.id), code=303)
-    else:
-        status = 422
-    if request.method == "POST" and form.start_at is not None:
-        form.date.data = to_local(form.start_at).date().isoformat()
-    lawyer_text = (form.lawyer_id.data if current_user.is_staff else None) or str(appointment.lawyer_id or "")
-    context = _slot_context(
-        appointment.service_type.code, form.date.data, lawyer_text, selected=form.start.data, ignore=appointment
-    )
+    _picked_day(form)
+    lawyer_text = chosen or str(appointment.lawyer_id or "")
+    picker = service.pick_slots(appointment.service_type.code, form.date.data, lawyer_text, ignore=appointment)
     return render(
         "bookings/reschedule.html",
         appointment=appointment,
         form=form,
         lawyer_text=lawyer_text,
         status=status,
-        **context,
+        **_picker(picker, form.start.data, lawyer_text),
         **_date_limits(),
     )
 
@@ -416,50 +338,16 @@ def reschedule(booking_id: int):
 @bp.get("/agenda")
 @roles_required("lawyer")
 def agenda():
-    """The lawyer's today and next seven days, the requests to answer and the appointments awaiting an outcome.
-
-    The coming seven days rather than the calendar week, so that on a Sunday the agenda shows Monday.
-    """
-    now = utcnow()
-    today = local_today(now)
-    begin = local_datetime(today, datetime.min.time())
-    end = local_datetime(today + timedelta(days=7), datetime.min.time())
-    mine = select(Appointment).where(Appointment.lawyer_id == current_user.id).options(*CARD_OPTIONS)
-    week = db.session.scalars(
-        mine.where(
-            Appointment.start_at >= begin,
-            Appointment.start_at < end,
-            Appointment.status.in_(("requested", "confirmed", "completed", "no_show")),
-        ).order_by(Appointment.start_at)
-    ).all()
-    today_items = [a for a in week if to_local(a.start_at).date() == today]
-    days: dict[date, list[Appointment]] = {}
-    for item in week:
-        days.setdefault(to_local(item.start_at).date(), []).append(item)
-    requests = db.session.scalars(
-        select(Appointment)
-        .options(*CARD_OPTIONS)
-        .where(
-            Appointment.status == "requested",
-            Appointment.start_at > now,
-            (Appointment.lawyer_id == current_user.id) | Appointment.lawyer_id.is_(None),
-        )
-        .order_by(Appointment.start_at)
-    ).all()
-    outcome = db.session.scalars(
-        mine.where(Appointment.status == "confirmed", Appointment.start_at <= now).order_by(Appointment.start_at)
-    ).all()
-    has_plan = db.session.scalar(
-        select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == current_user.id).limit(1)
-    )
+    """The lawyer's today and next seven days, the requests to answer and the appointments awaiting an outcome."""
+    mine = queries.agenda(actor())
     return render(
         "bookings/agenda.html",
-        has_plan=has_plan is not None,
-        today=today,
-        today_items=today_items,
-        days=days,
-        requests=requests,
-        outcome=outcome,
+        has_plan=mine.has_plan,
+        today=mine.today,
+        today_items=mine.today_items,
+        days=mine.days,
+        requests=mine.requests,
+        outcome=mine.outcome,
     )
 
 
@@ -470,44 +358,19 @@ def agenda():
 @roles_required("staff")
 def staff_list():
     """Every booking, filtered by status, lawyer, service, enterprise and dates."""
-    args = request.args
-    query = select(Appointment).options(*CARD_OPTIONS, selectinload(Appointment.feedback))
-    filters = {
-        "status": args.get("status", ""),
-        "lawyer": args.get("lawyer", ""),
-        "service": args.get("service", ""),
-        "enterprise": args.get("enterprise", ""),
-        "from": args.get("from", ""),
-        "to": args.get("to", ""),
-    }
-    problems = []
-    if filters["status"] in booking_vocab.APPOINTMENT_STATUSES:
-        query = query.where(Appointment.status == filters["status"])
-    if parse_id(filters["lawyer"]) is not None:
-        query = query.where(Appointment.lawyer_id == parse_id(filters["lawyer"]))
-    if filters["service"]:
-        query = query.join(ServiceType).where(ServiceType.code == filters["service"])
-    if parse_id(filters["enterprise"]) is not None:
-        query = query.where(Appointment.enterprise_id == parse_id(filters["enterprise"]))
-    for key, bound in (("from", "start"), ("to", "end")):
-        if filters[key]:
-            day = _parse_day(filters[key])
-            if day is None:
-                if not problems:  # one hint for both dates
-                    problems.append(_("Enter dates as YYYY-MM-DD."))
-                continue
-            moment = local_datetime(day if bound == "start" else day + timedelta(days=1), datetime.min.time())
-            query = query.where(Appointment.start_at >= moment if bound == "start" else Appointment.start_at < moment)
-    page = db.paginate(query.order_by(Appointment.start_at.desc()), per_page=30)
-    enterprises = db.session.execute(select(Enterprise.id, Enterprise.name).order_by(Enterprise.name)).all()
-    return render(
-        "bookings/staff_list.html",
-        "results",
-        page=page,
-        filters=filters,
-        problems=problems,
-        enterprises=enterprises,
-        lawyer_options=lawyer_choices(None),
-        services=_services(),
-        local=local_zone(),
-    )
+    found = queries.staff_list(request.args, request.args.get("page"))
+
+    def page(code: int = 200, problem: str | None = None):
+        return render(
+            "bookings/staff_list.html",
+            "results",
+            status=code,
+            page=found.page,
+            filters=found.filters,
+            problems=[problem] if problem else [],
+            enterprises=queries.enterprise_options(),
+            lawyer_options=lawyer_choices(None),
+            services=queries.services(),
+        )
+
+    return refuse(found.problem, page) if found.problem else page()

@@ -14,6 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from parkportal import create_app
+from parkportal.extensions import db
 
 from .. import factories
 from ..conftest import TEST_SECRET
@@ -79,8 +80,6 @@ def live_server(app):
     server.shutdown()
     thread.join(timeout=5)
     with live_app.app_context():
-        from parkportal.extensions import db
-
         db.engine.dispose()
 
 

@@ -7,11 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from parkportal.bookings import service as booking
 from parkportal.extensions import db
 
 from .. import factories
-from ..booking_support import at, future_weekday, iso, service, working_lawyer
+from ..booking_support import at, future_weekday, iso, working_lawyer
 from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -89,11 +88,10 @@ def test_staff_list_keeps_names_and_dates_on_one_line_on_a_phone(app, page, live
     with app.app_context():
         lawyer = working_lawyer(name="赵欣")
         staff = factories.staff()
-        booking.book(
+        factories.appointment(
             enterprise=factories.enterprise(name="常州德恒通仓储服务有限公司"),
-            service=service("checkup"),
+            service="checkup",
             start=at(future_weekday(2), "10:00"),
-            mode="onsite",
             topic="company_law",
             lawyer=lawyer,
         )
@@ -146,9 +144,9 @@ def test_cancelling_asks_first_and_a_no_changes_nothing(app, page, live_server):
     with app.app_context():
         user = factories.enterprise_user()
         lawyer = working_lawyer()
-        appointment = booking.book(
+        appointment = factories.appointment(
             enterprise=user.enterprise,
-            service=service("consultation"),
+            service="consultation",
             start=at(future_weekday(3), "10:00"),
             mode="video",
             topic="contracts",
