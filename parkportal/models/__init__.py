@@ -12,7 +12,7 @@ from .booking import (
 )
 from .enterprise import Enterprise
 from .notify import Notification, OutboxMessage
-from .user import User
+from .user import SignIn, User
 
 __all__ = [
     "Appointment",
@@ -26,5 +26,6 @@ __all__ = [
     "Notification",
     "OutboxMessage",
     "ServiceType",
+    "SignIn",
     "User",
 ]
