@@ -8,6 +8,7 @@ import re
 
 from flask import Flask, abort, request
 
+from .core.parsing import MAX_PAGE, parse_int
 from .extensions import db, login_manager
 
 #: Control characters no URL and no form value has a use for (a form may hold tabs and line breaks).
@@ -15,8 +16,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_FORMS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def refuse_control_characters() -> None:
-    """Answer 400 to a request whose path, query (names or values) or form fields hold control characters.
+def refuse_unusable_requests() -> None:
+    """Answer 400 to a request whose path, query (names or values) or form fields hold control characters, and 404
+    to a ``page`` that no list can have.
 
     NUL can't be stored by PostgreSQL, an escape or a line break in a query argument has no meaning to any page, and
     refusing them here — before any view, form or query runs — holds for every route, also for views that read
@@ -28,6 +30,9 @@ def refuse_control_characters() -> None:
     for key, value in request.args.items(multi=True):
         if _CONTROL.search(key) or _CONTROL.search(value):
             abort(400)
+    page = request.args.get("page", "").strip()
+    if page and parse_int(page, 1, MAX_PAGE) is None:
+        abort(404)  # beyond 64 bits, thousands of digits, other digits, negative: no such page
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         for key, value in request.form.items(multi=True):
             if _CONTROL.search(key) or _CONTROL_IN_FORMS.search(value):
@@ -53,7 +58,7 @@ CSP = "; ".join(
 def init_app(app: Flask) -> None:
     """Add the headers, refuse control characters in requests and configure Flask-Login."""
 
-    app.before_request(refuse_control_characters)
+    app.before_request(refuse_unusable_requests)
 
     @app.after_request
     def security_headers(response):
