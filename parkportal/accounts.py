@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
+from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .core.parsing import clean_line, parse_id
 from .extensions import db
-from .models import Enterprise, LawyerProfile, User
+from .models import Enterprise, LawyerProfile, SignIn, User
+from .models.user import new_session_token
 from .timeutil import utcnow
+
+#: How long a sign-in lasts at most (as long as a "stay signed in" cookie, Flask-Login's default of a year).
+SIGN_IN_MAX_AGE = timedelta(days=365)
 
 PHONE_RE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
 
@@ -77,6 +86,21 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
+def stand_in_user(email: str) -> User:
+    """An unsaved account for an address nobody uses, so that answering for it costs what answering for a real
+    account costs (the same token, the same e-mail rendered); never added to the session."""
+    address = normalise_email(email)
+    return User(
+        id=0,
+        email=address,
+        name=address.split("@")[0],
+        role="enterprise",
+        password_hash=_decoy_hash(),
+        session_token="stand-in",
+        locale=None,
+    )
+
+
 def find_enterprise_by_uscc(uscc: str) -> Enterprise | None:
     """The enterprise with this USCC (compared in compact form)."""
     return db.session.scalar(select(Enterprise).where(Enterprise.uscc == clean_uscc(uscc)))
@@ -102,8 +126,8 @@ def create_user(
     user = User(
         email=normalise_email(email),
         role=role,
-        name=name.strip() or normalise_email(email).split("@")[0],
-        phone=phone or None,
+        name=clean_line(name).strip() or normalise_email(email).split("@")[0],
+        phone=clean_line(phone or "").strip() or None,
         enterprise=enterprise if role == "enterprise" else None,
         locale=locale,
     )
@@ -133,13 +157,13 @@ def register_enterprise(
     if find_enterprise_by_uscc(code) is not None:
         raise AccountError("uscc", "registered")
     enterprise = Enterprise(
-        name=enterprise_name.strip(),
+        name=clean_line(enterprise_name).strip(),
         uscc=code,
         industry=industry,
         employees=employees,
-        address=address,
-        contact_name=contact_name.strip(),
-        phone=phone.strip(),
+        address=clean_line(address).strip() if address else address,
+        contact_name=clean_line(contact_name).strip(),
+        phone=clean_line(phone).strip(),
         status="pending",
         source="self_registered",
     )
@@ -162,3 +186,74 @@ def set_enterprise_status(enterprise: Enterprise, status: str) -> None:
     enterprise.status = status
     if status == "verified" and enterprise.verified_at is None:
         enterprise.verified_at = utcnow()
+
+
+# ----------------------------------------------------------------------------------------------- sign-ins
+
+
+def _digest(secret: str) -> str:
+    """What is stored of a sign-in's secret (a database copy can't be replayed as a cookie)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def open_sign_in(user: User, now: datetime | None = None) -> str:
+    """Record a new signed-in browser for ``user`` and return its key (the cookie carries it, see ``User.get_id``).
+
+    The account's sign-ins older than ``SIGN_IN_MAX_AGE`` are swept away on the way.
+    """
+    now = now or utcnow()
+    db.session.execute(delete(SignIn).where(SignIn.user_id == user.id, SignIn.created_at < now - SIGN_IN_MAX_AGE))
+    secret = secrets.token_urlsafe(24)
+    sign_in = SignIn(user_id=user.id, secret_digest=_digest(secret), created_at=now)
+    db.session.add(sign_in)
+    db.session.flush()
+    user.sign_in_key = f"{sign_in.id}:{secret}"
+    return user.sign_in_key
+
+
+def current_sign_in(user: User, key: str | None) -> SignIn | None:
+    """The open sign-in of ``user`` that ``key`` names, else ``None`` (signed out, expired, forged)."""
+    ident_text, _, secret = (key or "").partition(":")
+    ident = parse_id(ident_text)
+    if ident is None or not secret:
+        return None
+    sign_in = db.session.get(SignIn, ident)
+    if sign_in is None or sign_in.user_id != user.id:
+        return None
+    if not hmac.compare_digest(sign_in.secret_digest, _digest(secret)):
+        return None
+    if sign_in.created_at < utcnow() - SIGN_IN_MAX_AGE:
+        return None
+    return sign_in
+
+
+def close_sign_in(user: User) -> None:
+    """End the browser's sign-in that ``user`` came with: its session and remember cookies stop working."""
+    sign_in = current_sign_in(user, user.sign_in_key)
+    if sign_in is not None:
+        db.session.delete(sign_in)
+    user.sign_in_key = None
+
+
+def end_all_sign_ins(user: User) -> None:
+    """Sign ``user`` out everywhere: a new session token (every cookie of the account dies) and no sign-ins."""
+    user.session_token = new_session_token()
+    db.session.execute(delete(SignIn).where(SignIn.user_id == user.id))
+    user.sign_in_key = None
+
+
+def claim_sign_in(user: User, seen: datetime | None, now: datetime | None = None) -> bool:
+    """Move ``user``'s last sign-in time from ``seen`` to now, only if nobody did meanwhile: ``True`` for exactly
+    one of any number of concurrent callers (a one-time sign-in link works once)."""
+    now = now or utcnow()
+    condition = User.last_login_at.is_(None) if seen is None else User.last_login_at == seen
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, condition)
+        .values(last_login_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    user.last_login_at = now
+    return True

@@ -113,6 +113,7 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PASSWORD_RESET_MAX_AGE = 3600
     INVITATION_MAX_AGE = 7 * 24 * 3600
+    LOGIN_LINK_MAX_AGE = 15 * 60  # a one-time sign-in link (offered while sign-in is throttled) is valid this long
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_ENABLED = True
@@ -120,6 +121,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"  # failed sign-ins per client address
     LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"  # failed sign-ins per account, from any number of addresses
+    LOGIN_LINK_RATE_LIMIT = "5 per hour"  # one-time sign-in links asked for, per client address and per account
+    REGISTER_RATE_LIMIT = "20 per hour"  # refused registrations per client address (probing for known addresses)
     PROXY_FIX = False
 
 

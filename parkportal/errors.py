@@ -7,6 +7,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -33,14 +34,39 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+def _rollback() -> None:
+    """End the request's transaction, whatever state it is in, so the error page can read (its navigation does)."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - a connection that is gone can't even roll back; the page must still come
+        log.exception("rollback failed while answering an error")
+
+
+def _bare_page(code: int, title: str, text: str) -> str:
+    """A minimal page needing neither the database nor the templates, for when the full error page can't render."""
+    return (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+        f"<body><main><h1>{escape(title)}</h1><p>{escape(text)}</p><p>{code}</p></main></body></html>"
+    )
+
+
 def render_error(code: int, detail: str | None = None):
-    """The error page, or for htmx the same message as a fragment swapped into the message area."""
+    """The error page, or for htmx the same message as a fragment swapped into the message area.
+
+    The request's transaction is rolled back first (a failed write leaves a session that can't query until then);
+    if the page still can't be rendered (the database is gone), a bare page says the same.
+    """
+    _rollback()
     title, text = _messages().get(code, (_("Error"), _("The request could not be completed.")))
     context = {"code": code, "title": title, "text": detail or text}
-    if is_htmx():
-        headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
-        return render_template("errors/_message.html", **context), code, headers
-    return render_template("errors/error.html", **context), code
+    headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"} if is_htmx() else {}
+    try:
+        body = render_template("errors/_message.html" if headers else "errors/error.html", **context)
+    except Exception:  # noqa: BLE001 - the error page must not fail in turn
+        log.exception("the error page for %s could not be rendered", code)
+        _rollback()
+        body = _bare_page(code, title, context["text"])
+    return body, code, headers
 
 
 def init_app(app: Flask) -> None:

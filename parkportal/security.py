@@ -1,10 +1,43 @@
-"""Security headers on every response and the login cookie's loader."""
+"""Security headers on every response, the refusal of control characters in any request, and the login cookie's
+loader."""
 
 from __future__ import annotations
 
-from flask import Flask
+import hmac
+import re
 
+from flask import Flask, abort, current_app, request
+
+from .core.parsing import MAX_PAGE, parse_int
 from .extensions import db, login_manager
+
+#: Control characters no URL and no form value has a use for (a form may hold tabs and line breaks).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_FORMS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_unusable_requests() -> None:
+    """Answer 400 to a request whose path, query (names or values) or form fields hold control characters, and 404
+    to a ``page`` that no list can have.
+
+    NUL can't be stored by PostgreSQL, an escape or a line break in a query argument has no meaning to any page, and
+    refusing them here — before any view, form or query runs — holds for every route, also for views that read
+    ``request.args`` or ``request.form`` themselves and for routes added later. (Tabs and line breaks stay allowed
+    in form fields: text areas hold lines; ``parkportal.fields.Form`` folds them in single-line fields.)
+    """
+    if _CONTROL.search(request.path):
+        abort(400)
+    for key, value in request.args.items(multi=True):
+        if _CONTROL.search(key) or _CONTROL.search(value):
+            abort(400)
+    page = request.args.get("page", "").strip()
+    if page and parse_int(page, 1, MAX_PAGE) is None:
+        abort(404)  # beyond 64 bits, thousands of digits, other digits, negative: no such page
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        for key, value in request.form.items(multi=True):
+            if _CONTROL.search(key) or _CONTROL_IN_FORMS.search(value):
+                abort(400)
+
 
 CSP = "; ".join(
     [
@@ -22,8 +55,19 @@ CSP = "; ".join(
 )
 
 
+def apply_upload_limit() -> None:
+    """A view marked with ``web.upload_limit`` gets its own body size limit, before CSRF or any check reads the form."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "max_content_length", None)
+    if limit is not None:
+        request.max_content_length = limit()
+
+
 def init_app(app: Flask) -> None:
-    """Add the headers and configure Flask-Login."""
+    """Add the headers, refuse control characters in requests and configure Flask-Login."""
+
+    app.before_request_funcs.setdefault(None, []).insert(0, apply_upload_limit)  # first: before CSRF reads the body
+    app.before_request(refuse_unusable_requests)
 
     @app.after_request
     def security_headers(response):
@@ -48,15 +92,24 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(cookie_id: str):
-        """Accept ``id:session_token``; a changed token (new password) signs the old sessions out."""
+        """Accept ``id:session_token:sign-in key`` of an active user whose sign-in is still open.
+
+        A changed session token (new password, deactivation, "sign out on all devices") ends every sign-in of the
+        account; signing out deletes that browser's sign-in, so its copied session or remember cookie dies too.
+        """
+        from . import accounts
         from .core.parsing import parse_id
         from .models import User
 
-        user_id, _, token = cookie_id.partition(":")
+        user_id, _, rest = cookie_id.partition(":")
+        token, _, key = rest.partition(":")
         ident = parse_id(user_id)
-        if ident is None:
+        if ident is None or not token:
             return None
         user = db.session.get(User, ident)
-        if user is None or not token or user.session_token != token:
+        if user is None or not user.is_active or not hmac.compare_digest(user.session_token.encode(), token.encode()):
             return None
+        if accounts.current_sign_in(user, key) is None:
+            return None
+        user.sign_in_key = key
         return user

@@ -11,6 +11,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import areas
 from .core import vocab
@@ -38,10 +39,15 @@ def localdate(value: date | None, fmt: str = "medium") -> str:
 
 
 def page_url(number: int) -> str:
-    """This page's URL with another page number, keeping the filters."""
-    args = request.args.to_dict()
-    args["page"] = number
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    """This page's URL with another page number, keeping the filters.
+
+    The query is appended as it came, never passed to ``url_for`` as keywords: names like ``_external``,
+    ``_scheme``, ``_anchor`` or ``_method`` mean something to the URL builder, and a name equal to a URL variable
+    would replace it.
+    """
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    args.append(("page", str(number)))
+    return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args)
 
 
 def init_app(app: Flask) -> None:
@@ -118,16 +124,21 @@ def _pending_count() -> int:
 
 
 def _unread_count() -> int:
-    """The signed-in user's unread notifications (0 for visitors)."""
-    if not getattr(current_user, "is_authenticated", False):
-        return 0
+    """The signed-in user's unread notifications (0 for visitors, and when the database can't answer: the page,
+    an error page included, still renders)."""
     from .models import Notification
 
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+    try:
+        if not getattr(current_user, "is_authenticated", False):
+            return 0
+        return (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            )
+            or 0
         )
-        or 0
-    )
+    except SQLAlchemyError:
+        db.session.rollback()
+        return 0

@@ -61,6 +61,20 @@ def hx_trigger(response, event: str):
     return response
 
 
+def upload_limit(limit: Callable[[], int]) -> Callable:
+    """Give a view its own request size limit (``limit()`` bytes) instead of ``MAX_CONTENT_LENGTH``.
+
+    The limit must hold before anything reads the body — CSRF protection and the input checks read the form ahead
+    of every view — so ``security.apply_upload_limit`` sets it first thing, from this mark on the view.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        view.max_content_length = limit  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
 def roles_required(*roles: str) -> Callable:
     """Sign-in required (anonymous users go to the login page) and one of ``roles`` (else 403)."""
 

@@ -43,6 +43,11 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("auth.login", "GET"): (200, 302, 302, 302),
     ("auth.login", "POST"): (422, 422, 422, 422),
     ("auth.logout", "POST"): (303, 303, 303, 303),
+    ("auth.logout_everywhere", "POST"): (LOGIN, 303, 303, 303),
+    ("auth.request_login_link", "GET"): (200, 200, 200, 200),
+    ("auth.request_login_link", "POST"): (422, 422, 422, 422),
+    ("auth.login_link", "GET"): (303, 303, 303, 303),  # a forged link
+    ("auth.login_link", "POST"): (303, 303, 303, 303),
     ("auth.change_password", "GET"): (LOGIN, 200, 200, 200),
     ("auth.change_password", "POST"): (LOGIN, 422, 422, 422),
     ("auth.forgot_password", "GET"): (200, 200, 200, 200),

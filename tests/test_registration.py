@@ -116,7 +116,8 @@ BAD_INPUTS = [
     pytest.param(
         "email",
         lambda app: {"email": _existing_email(app).upper()},
-        "An account with this e-mail address exists already. Sign in instead.",
+        "This e-mail address can't be used for a new registration. If it is yours, sign in or reset your password; "
+        "otherwise use another address.",
         id="email-taken",
     ),
     pytest.param(

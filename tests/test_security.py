@@ -78,7 +78,7 @@ def test_logout_needs_csrf_too(csrf_app):
 
 
 def test_sixth_rapid_failed_login_is_rate_limited(make_app):
-    """Five failed sign-ins a minute are allowed; the sixth answers the 429 page."""
+    """Five failed sign-ins a minute are allowed; the sixth answers 429: the sign-in page offering a link instead."""
     app = make_app(RATELIMIT_ENABLED=True)
     client = english(app.test_client())
     data = {"email": "nobody@example.cn", "password": "Wrong-pass1"}
@@ -86,7 +86,8 @@ def test_sixth_rapid_failed_login_is_rate_limited(make_app):
         assert client.post("/auth/login", data=data).status_code == 422
     response = client.post("/auth/login", data=data)
     assert response.status_code == 429
-    assert "Too many attempts" in response.get_data(as_text=True)
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+    assert "E-mail me a sign-in link" in response.get_data(as_text=True)
     assert "<html" in response.get_data(as_text=True)
 
 

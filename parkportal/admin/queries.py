@@ -7,7 +7,7 @@ from datetime import time
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..areas import vocabulary
@@ -57,7 +57,7 @@ def entries(filters: AuditFilters) -> Select:
     """The matching entries, newest first, with their actors loaded."""
     query = select(AuditLog).options(selectinload(AuditLog.actor)).order_by(AuditLog.id.desc())
     if filters.person:
-        people = select(User.id).where(or_(contains(User.name, filters.person), contains(User.email, filters.person)))
+        people = select(User.id).where(contains(filters.person, User.name, User.email))
         query = query.where(AuditLog.actor_id.in_(people))
     if filters.action:
         query = query.where(AuditLog.action == filters.action)

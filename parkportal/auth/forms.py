@@ -33,9 +33,24 @@ def validate_phone(form, field):
 
 
 def validate_new_email(form, field):
-    """The address must not belong to an account already."""
+    """The address must not belong to an account already.
+
+    Said without confirming that an account exists (nor whose): the person who owns the address knows what to do,
+    and someone probing addresses learns no more than they can't use this one (refusals are rate-limited).
+    """
     if accounts.find_user_by_email(field.data) is not None:
-        raise ValidationError(_l("An account with this e-mail address exists already. Sign in instead."))
+        raise ValidationError(
+            _l(
+                "This e-mail address can't be used for a new registration. If it is yours, sign in or "
+                "reset your password; otherwise use another address."
+            )
+        )
+
+
+def validate_invitee_email(form, field):
+    """An invited colleague's address must not belong to an account already (said to the signed-in inviter)."""
+    if accounts.find_user_by_email(field.data) is not None:
+        raise ValidationError(_l("An account with this e-mail address exists already."))
 
 
 class PasswordPair:
@@ -185,6 +200,24 @@ class ResetPasswordForm(PasswordPair, Form):
     """Set a new password from a reset link."""
 
 
+class LoginLinkForm(Form):
+    """Ask for a one-time sign-in link by e-mail."""
+
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class ConfirmForm(Form):
+    """A button that confirms an action a link leads to (its CSRF token is the only field)."""
+
+
 class InviteForm(Form):
     """The enterprise's first user invites a colleague."""
 
@@ -197,7 +230,7 @@ class InviteForm(Form):
         validators=[
             DataRequired(_l("Enter an e-mail address.")),
             Email(_l("Enter a valid e-mail address."), check_deliverability=False),
-            validate_new_email,
+            validate_invitee_email,
         ],
     )
 

@@ -1,4 +1,4 @@
-"""Signed, time-limited links for password resets and invitations (no table needed)."""
+"""Signed, time-limited links for password resets, one-time sign-ins and invitations (no table needed)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,34 @@ def user_from_reset_token(token: str) -> User | None:
         return None
     user = db.session.get(User, data.get("id"))
     if user is None or not user.active or not hmac.compare_digest(_password_fingerprint(user), str(data.get("p"))):
+        return None
+    return user
+
+
+def _sign_in_fingerprint(user: User) -> str:
+    """A digest of what a sign-in changes: the last sign-in time, the password and the session token.
+
+    A sign-in link made for this state stops working once the account signs in (by any way), changes its password
+    or signs out everywhere: it works once.
+    """
+    seen = user.last_login_at.isoformat() if user.last_login_at else "never"
+    material = f"{seen}|{user.password_hash}|{user.session_token}"
+    return hashlib.sha256(material.encode()).hexdigest()[:24]
+
+
+def login_link_token(user: User) -> str:
+    """A one-time sign-in link token for ``user``."""
+    return _serializer("login-link").dumps({"id": user.id, "f": _sign_in_fingerprint(user)})
+
+
+def user_from_login_link(token: str) -> User | None:
+    """The active user a valid, unexpired, unused sign-in link belongs to, else ``None``."""
+    try:
+        data = _serializer("login-link").loads(token, max_age=current_app.config["LOGIN_LINK_MAX_AGE"])
+    except BadSignature:
+        return None
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) and isinstance(data.get("id"), int) else None
+    if user is None or not user.active or not hmac.compare_digest(_sign_in_fingerprint(user), str(data.get("f"))):
         return None
     return user
 

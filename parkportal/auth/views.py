@@ -2,38 +2,58 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from limits import RateLimitItemPerSecond
 from sqlalchemy.exc import IntegrityError
 
 from .. import accounts
 from ..core import audit
-from ..core.notify import queue_email
+from ..core.locking import write_transaction
+from ..core.notify import compose_email, queue_email
 from ..extensions import db, limiter
-from ..models import Enterprise
+from ..models import Enterprise, User
 from ..timeutil import utcnow
 from ..web import actor, render, roles_required, safe_next
 from . import bp, tokens
 from .forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
+    ConfirmForm,
     ForgotPasswordForm,
     InviteForm,
     LoginForm,
+    LoginLinkForm,
     RegistrationForm,
     ResetPasswordForm,
 )
 
 
 def _start_session(user, remember: bool = False) -> None:
-    """Sign in with a fresh session (no fixation), keeping only the chosen language."""
+    """Sign in with a fresh session (no fixation) and a new sign-in record, keeping only the chosen language."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+    accounts.open_sign_in(user)
     login_user(user, remember=remember)
     user.last_login_at = utcnow()
+
+
+def _end_session() -> None:
+    """Forget the sign-in in this browser: a fresh session keeping only the language, the remember cookie deleted.
+
+    ``logout_user`` runs *after* the session is cleared: it marks the "stay signed in" cookie for deletion in the
+    session, and clearing the session afterwards would lose that mark (the cookie would sign the browser back in).
+    """
+    lang = session.get("lang")
+    session.clear()
+    logout_user()
+    if lang:
+        session["lang"] = lang
 
 
 def _home_for(user) -> str:
@@ -46,6 +66,9 @@ def _home_for(user) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"], deduct_when=lambda r: r.status_code >= 400
+)
 def register():
     """An enterprise registers itself and its first user; it can sign in at once, pending verification."""
     if current_user.is_authenticated:
@@ -67,7 +90,7 @@ def register():
         except (accounts.AccountError, IntegrityError):
             # Someone registered the same code or address a moment ago.
             db.session.rollback()
-            form.uscc.errors = [_("This enterprise or e-mail address was registered a moment ago. Please sign in.")]
+            form.uscc.errors = [_("This enterprise or e-mail address was registered a moment ago.")]
         else:
             audit.record("enterprise.registered", user.enterprise, actor=user, uscc=user.enterprise.uscc)
             _start_session(user)
@@ -113,15 +136,61 @@ def login():
     return render("auth/login.html", form=form, status=422 if form.is_submitted() else 200)
 
 
+@bp.errorhandler(429)
+def throttled(error):
+    """Sign-in slowed down after failed attempts: the sign-in page offers a one-time link by e-mail instead.
+
+    When the account's own limit (guessing from any number of addresses) is reached, its owner is told by e-mail,
+    once per throttle window. Other throttled auth pages get the general 429 page.
+    """
+    from ..errors import render_error
+
+    if request.endpoint != "auth.login":
+        return render_error(429)
+    db.session.rollback()
+    form = LoginForm()
+    if getattr(getattr(error, "limit", None), "key_func", None) is _login_account_key:
+        # Committed on its own: the 429 answer itself is rolled back by the request's commit point.
+        _warn_owner_of_guessing(form.email.data, error.limit.limit.get_expiry())
+    form.form_errors.append(_("Too many failed attempts. Please wait a while, or sign in with a link by e-mail."))
+    link_form = LoginLinkForm(formdata=None, data={"email": form.email.data})
+    return render("auth/login.html", form=form, link_form=link_form, throttled=True, status=429)
+
+
+def _warn_owner_of_guessing(email: str | None, window_seconds: int) -> None:
+    """E-mail the account's owner that someone is guessing its password (at most once per throttle window)."""
+    once = RateLimitItemPerSecond(1, window_seconds)
+    if not limiter.limiter.hit(once, "guessing-warned", accounts.normalise_email(email)):
+        return
+    with write_transaction():
+        user = accounts.find_user_by_email(email or "")
+        if user is None or not user.is_active:
+            return
+        link = url_for("auth.request_login_link", _external=True)
+        queue_email(user.email, "emails/sign_in_guessing", locale=user.locale, user=user, link=link)
+        audit.record("user.sign_in_throttled", user, actor=None)
+
+
 @bp.post("/logout")
 def logout():
-    """Sign out (POST only, with CSRF like every unsafe request)."""
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    """Sign out (POST only, with CSRF like every unsafe request): this browser's sign-in ends for good."""
+    user = actor()
+    if user is not None:
+        accounts.close_sign_in(user)
+    _end_session()
     flash(_("You have signed out."), "info")
+    return redirect(url_for("main.index"), code=303)
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """Sign out on every device and browser at once (a lost phone, a shared computer)."""
+    user = actor()
+    accounts.end_all_sign_ins(user)
+    audit.record("user.signed_out_everywhere", user, actor=user)
+    _end_session()
+    flash(_("You have signed out on all devices."), "info")
     return redirect(url_for("main.index"), code=303)
 
 
@@ -135,7 +204,9 @@ def change_password():
             form.current_password.errors = [_("This is not your current password.")]
         else:
             current_user.set_password(form.password.data)
-            login_user(current_user._get_current_object())
+            # This browser stays signed in (its cookies carry the new token); every other sign-in has ended.
+            remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(current_user._get_current_object(), remember=remember)
             audit.record("user.password_changed", actor(), actor=actor())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.index"), code=303)
@@ -148,10 +219,7 @@ def forgot_password():
     """Send a time-limited reset link; the answer is the same whether the address is known or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_email(form.email.data)
-        if user is not None and user.is_active:
-            link = url_for("auth.reset_password", token=tokens.password_reset_token(user), _external=True)
-            queue_email(user.email, "emails/password_reset", locale=user.locale, user=user, link=link)
+        _email_link(form.email.data, "emails/password_reset", "auth.reset_password", tokens.password_reset_token)
         flash(
             _(
                 "If an account uses this address, we have sent it a link to choose a new password. "
@@ -161,6 +229,66 @@ def forgot_password():
         )
         return redirect(url_for("auth.login"), code=303)
     return render("auth/forgot_password.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+def _email_link(email: str, template: str, endpoint: str, make_token: Callable[[User], str]) -> None:
+    """E-mail a link to the account with ``email`` — doing the same work for an unknown address.
+
+    For an unknown (or deactivated) address a stand-in account gets the token made, the e-mail rendered and
+    written in a savepoint that is then undone, so the answer's timing doesn't tell whether the address has an
+    account (nothing is sent to it, and the page says the same either way).
+    """
+    user = accounts.find_user_by_email(email)
+    known = user is not None and user.is_active
+    recipient = user if known else accounts.stand_in_user(email)
+    link = url_for(endpoint, token=make_token(recipient), _external=True)
+    message = compose_email(recipient.email, template, locale=recipient.locale, user=recipient, link=link)
+    savepoint = db.session.begin_nested()
+    db.session.add(message)
+    db.session.flush()
+    if known:
+        savepoint.commit()
+    else:
+        savepoint.rollback()
+
+
+def _login_link_account_key() -> str:
+    """The account a sign-in link is asked for (normalised e-mail address)."""
+    return "login-link:" + accounts.normalise_email(request.form.get("email"))
+
+
+@bp.route("/login-link", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LINK_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LINK_RATE_LIMIT"], methods=["POST"], key_func=_login_link_account_key)
+def request_login_link():
+    """Ask for a one-time sign-in link by e-mail (the way in while sign-in is throttled); one answer for all."""
+    form = LoginLinkForm()
+    if form.validate_on_submit():
+        _email_link(form.email.data, "emails/login_link", "auth.login_link", tokens.login_link_token)
+        flash(
+            _("If an account uses this address, we have sent it a link to sign in once. It is valid for 15 minutes."),
+            "info",
+        )
+        return redirect(url_for("auth.login"), code=303)
+    return render("auth/login_link.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/login-link/<token>", methods=["GET", "POST"])
+def login_link(token: str):
+    """Sign in with a one-time link: the link shows a button (mail scanners that open links sign nobody in)."""
+    user = tokens.user_from_login_link(token)
+    if user is None:
+        flash(_("This link has expired or was used already. Please ask for a new one."), "error")
+        return redirect(url_for("auth.request_login_link"), code=303)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if not accounts.claim_sign_in(user, user.last_login_at):
+            flash(_("This link has expired or was used already. Please ask for a new one."), "error")
+            return redirect(url_for("auth.request_login_link"), code=303)
+        _start_session(user)
+        audit.record("user.signed_in_by_link", user, actor=user)
+        return redirect(_home_for(user), code=303)
+    return render("auth/login_link_confirm.html", form=form, user=user)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -173,6 +301,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user.set_password(form.password.data)
+        accounts.end_all_sign_ins(user)
         audit.record("user.password_reset", user, actor=user)
         flash(_("Your new password is set. Please sign in."), "success")
         return redirect(url_for("auth.login"), code=303)

@@ -13,6 +13,9 @@ AUDIT_ACTIONS = {
     "user.deactivated": _l("Account deactivated"),
     "user.password_changed": _l("Password changed"),
     "user.password_reset": _l("Password reset by e-mail link"),
+    "user.signed_out_everywhere": _l("Signed out on all devices"),
+    "user.signed_in_by_link": _l("Signed in with a one-time e-mail link"),
+    "user.sign_in_throttled": _l("Sign-in paused after many wrong passwords; owner told"),
 }
 
 #: Audit log object types → what staff read.

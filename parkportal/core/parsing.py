@@ -114,3 +114,48 @@ def date_range(
 def next_day(day: date) -> date:
     """The day after ``day`` (for exclusive upper bounds of inclusive date ranges)."""
     return day + timedelta(days=1)
+
+
+# ------------------------------------------------------------------------------------------------- text
+
+#: Control characters (Unicode category Cc: C0, DEL and C1). None belongs in a stored text; NUL can't even be
+#: stored by PostgreSQL, and a line break in a name would break every e-mail header it ends up in.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: The same, but keeping the tab and line feed a multi-line text may hold.
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Line breaks and tabs that single-line text folds into a space (Unicode's line and paragraph separators too).
+_FOLDED = re.compile(r"[\t\n\x0b\x0c\r\x85\u2028\u2029]+")
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds any control character (line breaks and tabs included)."""
+    return bool(_CONTROL.search(text))
+
+
+def clean_line(value: object) -> object:
+    """Single-line text as it may be stored: line breaks and tabs folded into one space, other control characters
+    dropped. Anything that isn't text is returned unchanged (lists are cleaned item by item)."""
+    if isinstance(value, list | tuple):
+        return [clean_line(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", _FOLDED.sub(" ", value))
+
+
+def clean_text(value: object) -> object:
+    """Multi-line text as it may be stored: line breaks normalised to ``\\n``, tabs kept, other control characters
+    dropped. Anything that isn't text is returned unchanged."""
+    if isinstance(value, list | tuple):
+        return [clean_text(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    return _CONTROL_BUT_LINES.sub("", text)
+
+
+def fit(text: str, length: int, ellipsis: str = "…") -> str:
+    """``text`` cut to at most ``length`` characters (ending in ``ellipsis`` when cut), for composed strings that
+    must fit a column (an e-mail subject built from names, a notification, an audit detail)."""
+    if len(text) <= length:
+        return text
+    return text[: max(length - len(ellipsis), 0)] + ellipsis[:length]

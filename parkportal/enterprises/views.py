@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..core import vocab
 from ..core.errors import DomainError, NotFound
+from ..core.search import contains
 from ..extensions import db
 from ..models import Enterprise
 from ..web import actor, load_or_404, refuse, render, roles_required
@@ -76,10 +77,7 @@ def index():
     if status in enterprise_vocab.ENTERPRISE_STATUSES:
         query = query.where(Enterprise.status == status)
     if q:
-        like = f"%{q}%"
-        query = query.where(
-            or_(Enterprise.name.ilike(like), Enterprise.uscc.ilike(like), Enterprise.contact_name.ilike(like))
-        )
+        query = query.where(contains(q, Enterprise.name, Enterprise.uscc, Enterprise.contact_name))
     query = query.order_by((Enterprise.status == "pending").desc(), Enterprise.name)
     page = db.paginate(query, per_page=25)
     return render("enterprises/index.html", "results", page=page, q=q, status_filter=status)

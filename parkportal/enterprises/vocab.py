@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.parsing import parse_int
+
 INDUSTRIES = {
     "manufacturing": _l("Advanced manufacturing"),
     "software": _l("Software and information services"),
@@ -86,10 +88,8 @@ def employee_band(value: str | int | None) -> str | None:
     text = str(value if value is not None else "").strip().replace("人", "")
     if text in EMPLOYEE_BANDS:
         return text
-    if not text.isdigit():
-        return None
-    count = int(text)
-    if count < 1:
+    count = parse_int(text, 1)
+    if count is None:
         return None
     for band, upper in (("1-9", 9), ("10-49", 49), ("50-99", 99), ("100-299", 299)):
         if count <= upper:

@@ -9,12 +9,13 @@ from datetime import timedelta
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core import vocab
 from ..core.errors import DomainError, NotFound
 from ..core.parsing import parse_id, parse_month, parse_page
+from ..core.search import contains
 from ..extensions import db
 from ..models import Enterprise, Event, Registration, User
 from ..timeutil import local_today, to_local, utcnow
@@ -344,14 +345,12 @@ def enterprise_search():
     q = (request.args.get("enterprise_q") or request.args.get("q") or "").strip()[:100]
     found = []
     if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         found = db.session.scalars(
             select(Enterprise)
-            .where(Enterprise.status == "verified", or_(Enterprise.name.ilike(like, escape="\\"),
-                                                        Enterprise.uscc.ilike(like, escape="\\")))
+            .where(Enterprise.status == "verified", contains(q, Enterprise.name, Enterprise.uscc))
             .order_by(Enterprise.name)
             .limit(10)
-        ).all()  # fmt: skip
+        ).all()
     return render("events/_enterprise_options.html", q=q, found=found)
 
 
@@ -368,14 +367,7 @@ def _registrants(event: Event, q: str) -> list[Registration]:
         .order_by(Enterprise.name, Registration.id)
     )
     if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                Enterprise.name.ilike(like, escape="\\"),
-                Enterprise.uscc.ilike(like, escape="\\"),
-                Registration.names.ilike(like, escape="\\"),
-            )
-        )
+        query = query.where(contains(q, Enterprise.name, Enterprise.uscc, Registration.names))
     return list(db.session.scalars(query))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core import audit, locking
 from ..core.errors import Conflict, Invalid, NotAllowed, WrongState
+from ..core.search import contains
 from ..extensions import db
 from ..models import Compilation, CompilationTopic, Download, Enterprise, PrintedCopy, User
 from ..timeutil import local_today, utcnow
@@ -201,20 +202,11 @@ def find_enterprise(text: str | None) -> Enterprise | None:
 # ---------------------------------------------------------------------------------------------- lists and figures
 
 
-def like_pattern(text: str) -> str:
-    """``%text%`` for LIKE with ``%``, ``_`` and the escape character itself matching literally (escape ``\\``)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def catalogue(user, q: str = "", topic: str | None = None, year: int | None = None) -> Select:
     """The compilations ``user`` may see, newest first, matching the search words and filters."""
     query = select(Compilation).where(Compilation.visible_to(user))
     if q:
-        pattern = like_pattern(q)
-        query = query.where(
-            or_(Compilation.title.ilike(pattern, escape="\\"), Compilation.summary.ilike(pattern, escape="\\"))
-        )
+        query = query.where(contains(q, Compilation.title, Compilation.summary))
     if topic:
         query = query.where(
             exists().where(CompilationTopic.compilation_id == Compilation.id, CompilationTopic.topic == topic)
@@ -309,8 +301,7 @@ def reach(compilation: Compilation, have: bool, q: str = "") -> Select:
 
 def _enterprise_matches(q: str):
     """Enterprises whose name or 统一社会信用代码 contains ``q`` (literally)."""
-    pattern = like_pattern(q)
-    return or_(Enterprise.name.ilike(pattern, escape="\\"), Enterprise.uscc.ilike(pattern, escape="\\"))
+    return contains(q, Enterprise.name, Enterprise.uscc)
 
 
 def enterprise_figures(compilation_id: int | None, enterprise_ids: list[int]) -> dict[int, Figures]:

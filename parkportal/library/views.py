@@ -16,7 +16,7 @@ from ..core.parsing import MAX_YEAR, MIN_YEAR, parse_id, parse_int
 from ..extensions import db
 from ..models import Compilation
 from ..timeutil import local_today
-from ..web import actor, refuse, render, roles_required
+from ..web import actor, refuse, render, roles_required, upload_limit
 from . import bp, service, storage
 from .forms import PrintedForm, UploadForm
 
@@ -102,12 +102,10 @@ def _detail(compilation: Compilation, status: int = 200, printed_form: PrintedFo
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("staff", "lawyer")
+@upload_limit(lambda: storage.max_upload_bytes() + FORM_OVERHEAD)  # the library's own limit, with room for fields
 def new():
     """Publish a compilation, or a new edition of one (``?previous=ID``): multipart title, edition, summary,
     topics, file, published."""
-    if request.method == "POST":
-        # The library's own size limit (with room for the other fields), instead of the site-wide one.
-        request.max_content_length = storage.max_upload_bytes() + FORM_OVERHEAD
     form = UploadForm()
     previous = _previous(form.previous_id.data if request.method == "POST" else request.args.get("previous"))
     if request.method == "GET" and previous is not None:

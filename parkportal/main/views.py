@@ -43,12 +43,29 @@ def set_language():
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"), code=303)
 
 
+#: A write that changes nothing but that a database refusing writes refuses (read-only, standby, revoked rights).
+WRITE_PROBE = text("UPDATE user_account SET id = id WHERE 1 = 0")
+
+
 @bp.get("/healthz")
 def healthz():
-    """Liveness and database reachability, for load balancers and monitoring."""
+    """Liveness, database reachability and writability, for load balancers and monitoring.
+
+    503 with ``db: "unreachable"`` when the database doesn't answer, ``db: "read-only"`` when it answers but
+    refuses writes (the write probe runs in a savepoint that is rolled back: nothing is ever written).
+    """
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure to reach the database is "down"
         db.session.rollback()
         return jsonify(status="error", db="unreachable"), 503
+    try:
+        savepoint = db.session.begin_nested()
+        try:
+            db.session.execute(WRITE_PROBE)
+        finally:
+            savepoint.rollback()
+    except Exception:  # noqa: BLE001 - whatever refuses the write, the portal can't work
+        db.session.rollback()
+        return jsonify(status="error", db="read-only"), 503
     return jsonify(status="ok", db="ok")

@@ -15,7 +15,7 @@ from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
 from .library import Compilation, CompilationTopic, Download, PrintedCopy
 from .notify import Notification, OutboxMessage
-from .user import User
+from .user import SignIn, User
 
 __all__ = [
     "Appointment",
@@ -40,6 +40,7 @@ __all__ = [
     "Questionnaire",
     "ReportRevision",
     "ServiceType",
+    "SignIn",
     "User",
     "event_speaker",
 ]

@@ -62,9 +62,12 @@ class User(UserMixin, db.Model):
         """Whether ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
+    #: The browser's sign-in (``"<SignIn id>:<secret>"``) while a request signs in or is signed in; not stored.
+    sign_in_key = None
+
     def get_id(self) -> str:
-        """The login cookie carries the id and the session token (see ``load_user``)."""
-        return f"{self.id}:{self.session_token}"
+        """The login cookie carries the id, the session token and this browser's sign-in (see ``load_user``)."""
+        return f"{self.id}:{self.session_token}:{self.sign_in_key or ''}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -96,3 +99,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+class SignIn(db.Model):
+    """One signed-in browser: its session and "stay signed in" cookies name this row, and die with it.
+
+    Only a digest of the cookie's secret is stored. Signing out deletes the row (that browser's copied cookies stop
+    working at once); "sign out on all devices", a new password and deactivation change ``User.session_token``
+    and delete every row of the account.
+    """
+
+    __tablename__ = "sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    secret_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

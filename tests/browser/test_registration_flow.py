@@ -82,7 +82,7 @@ def test_register_verify_and_see_verified(app, browser, browser_context_args, pa
         staff_context.close()
 
     page.locator("details.dropdown summary").click()
-    page.locator("details.dropdown button[type=submit]").click()
+    page.locator("details.dropdown form[action='/auth/logout'] button").click()
     expect(page.locator("main a[href='/auth/register']").first).to_be_visible()
     sign_in(page, live_server, "zhoumin@browser-test.cn", PASSWORD)
     expect(page.locator("[data-enterprise-status=verified]")).to_be_visible()
