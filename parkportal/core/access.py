@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, false, inspect, select
+from sqlalchemy import ColumnElement, false, inspect, select, true
 
 from ..extensions import db
 from .errors import NotFound
@@ -32,6 +32,16 @@ def clause(model: type, user: Any) -> ColumnElement[bool]:
     if user is None or not getattr(user, "is_authenticated", False):
         return false()
     return model.visible_to(user)  # type: ignore[attr-defined]
+
+
+def own_enterprise(column: Any, user: Any, otherwise: ColumnElement[bool] | None = None) -> ColumnElement[bool]:
+    """The common rule: staff see every row; an enterprise user the rows whose ``column`` is its enterprise's id;
+    anyone else ``otherwise`` (nothing by default). Models build their ``visible_to`` from it."""
+    if user.is_staff:
+        return true()
+    if user.is_enterprise:
+        return column == (user.enterprise_id or -1)
+    return otherwise if otherwise is not None else false()
 
 
 def _key(model: type):

@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..bookings.vocab import MODES, Status
+from ..core.access import own_enterprise
 from ..core.vocab import check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
@@ -170,13 +171,8 @@ class Appointment(db.Model):
     @classmethod
     def visible_to(cls, user: User) -> ColumnElement[bool]:
         """Staff see all; an enterprise user their enterprise's; a lawyer their own and unassigned requests."""
-        if user.is_staff:
-            return true()
-        if user.is_enterprise:
-            return cls.enterprise_id == (user.enterprise_id or -1)
-        if user.is_lawyer:
-            return (cls.lawyer_id == user.id) | (cls.lawyer_id.is_(None) & (cls.status == Status.REQUESTED))
-        return false()
+        lawyers = (cls.lawyer_id == user.id) | (cls.lawyer_id.is_(None) & (cls.status == Status.REQUESTED))
+        return own_enterprise(cls.enterprise_id, user, otherwise=lawyers if user.is_lawyer else None)
 
 
 class BookingUnit(db.Model):

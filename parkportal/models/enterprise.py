@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, String, Text, false, true
+from sqlalchemy import ColumnElement, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.access import own_enterprise
 from ..core.vocab import check_in
 from ..enterprises.vocab import ENTERPRISE_SOURCES, ENTERPRISE_STATUSES
 from ..extensions import db
@@ -45,11 +46,7 @@ class Enterprise(db.Model):
     @classmethod
     def visible_to(cls, user: User) -> ColumnElement[bool]:
         """Staff see every enterprise; an enterprise user their own."""
-        if user.is_staff:
-            return true()
-        if user.is_enterprise:
-            return cls.id == (user.enterprise_id or -1)
-        return false()
+        return own_enterprise(cls.id, user)
 
     @property
     def is_verified(self) -> bool:

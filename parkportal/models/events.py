@@ -19,11 +19,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.access import own_enterprise
 from ..core.vocab import TOPICS, check_in
 from ..events.vocab import EVENT_CATEGORIES, EventStatus, RegStatus
 from ..extensions import db
@@ -161,11 +161,7 @@ class Registration(db.Model):
     @classmethod
     def visible_to(cls, user: User) -> ColumnElement[bool]:
         """Staff see every registration; an enterprise user their enterprise's; lawyers none."""
-        if user.is_staff:
-            return true()
-        if user.is_enterprise:
-            return cls.enterprise_id == (user.enterprise_id or -1)
-        return false()
+        return own_enterprise(cls.enterprise_id, user)
 
     @property
     def name_list(self) -> list[str]:

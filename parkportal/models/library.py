@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text, false, or_, true
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text, or_, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.access import own_enterprise
 from ..core.vocab import TOPICS, check_in
 from ..extensions import db
 from ..library.vocab import FILE_KINDS, HANDOUT_PLACES
@@ -116,11 +117,7 @@ class Download(db.Model):
     @classmethod
     def visible_to(cls, user: User) -> ColumnElement[bool]:
         """Staff see every download; an enterprise user their enterprise's; anyone else their own."""
-        if user.is_staff:
-            return true()
-        if user.is_enterprise:
-            return cls.enterprise_id == (user.enterprise_id or -1)
-        return cls.user_id == user.id
+        return own_enterprise(cls.enterprise_id, user, otherwise=cls.user_id == user.id)
 
 
 class PrintedCopy(db.Model):
@@ -152,8 +149,4 @@ class PrintedCopy(db.Model):
     @classmethod
     def visible_to(cls, user: User) -> ColumnElement[bool]:
         """Staff see every handout; an enterprise user their enterprise's; lawyers none."""
-        if user.is_staff:
-            return true()
-        if user.is_enterprise:
-            return cls.enterprise_id == (user.enterprise_id or -1)
-        return false()
+        return own_enterprise(cls.enterprise_id, user)
