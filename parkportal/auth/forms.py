@@ -183,17 +183,23 @@ class ChangePasswordForm(PasswordPair, Form):
     )
 
 
-class ForgotPasswordForm(Form):
-    """Ask for a password-reset link."""
-
-    email = EmailField(
+def address_field(**render_kw) -> EmailField:
+    """The one e-mail address a form asks for to send a link to."""
+    return EmailField(
         _l("E-mail"),
         filters=[strip],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Email(_l("Enter a valid e-mail address."), check_deliverability=False),
         ],
+        render_kw=render_kw or None,
     )
+
+
+class ForgotPasswordForm(Form):
+    """Ask for a password-reset link."""
+
+    email = address_field()
 
 
 class ResetPasswordForm(PasswordPair, Form):
@@ -203,15 +209,7 @@ class ResetPasswordForm(PasswordPair, Form):
 class LoginLinkForm(Form):
     """Ask for a one-time sign-in link by e-mail."""
 
-    email = EmailField(
-        _l("E-mail"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
-        ],
-        render_kw={"autocomplete": "username"},
-    )
+    email = address_field(autocomplete="username")
 
 
 class ConfirmForm(Form):

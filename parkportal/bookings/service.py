@@ -594,11 +594,6 @@ HEADLINES = {
 }
 
 
-def _enterprise_side(appointment: Appointment) -> list[User]:
-    """The enterprise's active users (who hear about its bookings)."""
-    return [u for u in appointment.enterprise.users if u.active]
-
-
 def _lawyer_side(appointment: Appointment) -> list[User]:
     """The assigned lawyer if active, else every active lawyer (an unassigned request)."""
     if appointment.lawyer is not None:
@@ -613,11 +608,11 @@ def _announce(appointment: Appointment, actor: User | None, kind: str) -> None:
     role = actor.role if actor is not None else "system"
     recipients: list[User] = []
     if role in ("lawyer", "staff", "system"):
-        recipients += _enterprise_side(appointment)
+        recipients += appointment.enterprise.active_users
     if role in ("enterprise", "staff", "system"):
         recipients += _lawyer_side(appointment)
     if kind == "created" and role == "enterprise":
-        recipients += [u for u in _enterprise_side(appointment) if actor is None or u.id != actor.id]
+        recipients += [u for u in appointment.enterprise.active_users if actor is None or u.id != actor.id]
     if actor is not None:
         recipients = [u for u in recipients if u.id != actor.id]
     attachment = None

@@ -365,7 +365,7 @@ def issue(
         findings=len(revision.findings),
         follow_up=follow_up.isoformat() if follow_up else None,
     )
-    _tell(_enterprise_users(appointment), checkup, "issued" if number == 1 else "revised", revision=number)
+    _tell(appointment.enterprise.active_users, checkup, "issued" if number == 1 else "revised", revision=number)
     db.session.flush()
     return revision
 
@@ -410,7 +410,7 @@ def confirm_correction(finding: Finding, actor: User, now: datetime | None = Non
     finding.confirmed_at = now
     finding.confirmed_by_id = actor.id
     audit.record("checkup.correction_confirmed", finding, actor=actor, booking_id=appointment.id)
-    _tell(_enterprise_users(appointment), finding.checkup, "confirmed", finding=finding)
+    _tell(appointment.enterprise.active_users, finding.checkup, "confirmed", finding=finding)
     return finding
 
 
@@ -445,7 +445,7 @@ def queue_follow_ups(now: datetime | None = None) -> int:
             continue
         db.session.refresh(checkup)
         appointment = checkup.appointment
-        people = _enterprise_users(appointment)
+        people = appointment.enterprise.active_users
         if appointment.lawyer is not None and appointment.lawyer.active:
             people.append(appointment.lawyer)
         open_count = sum(1 for f in checkup.findings if f.issued_in and f.status != FindingStatus.CONFIRMED)
@@ -476,11 +476,6 @@ HEADLINES = {
     "confirmed": _l("A correction of your checkup was confirmed"),
     "follow_up": _l("Checkup follow-up due"),
 }
-
-
-def _enterprise_users(appointment: Appointment) -> list[User]:
-    """The enterprise's active users."""
-    return [u for u in appointment.enterprise.users if u.active]
 
 
 def _tell(people: list[User], checkup: Checkup, kind: str, **context: Any) -> None:

@@ -45,15 +45,14 @@ def reject(enterprise: Enterprise, reason: str, actor: User | None) -> None:
     accounts.set_enterprise_status(enterprise, "rejected")
     enterprise.review_note = reason[:2000]
     audit.record("enterprise.rejected", enterprise, actor=actor, reason=reason)
-    for user in enterprise.users:
-        if user.active:
-            notify(
-                user,
-                lambda: _("%(name)s: please correct your registration.", name=enterprise.name),
-                ("enterprises.mine", {}),
-                email_template="emails/enterprise_rejected",
-                enterprise=enterprise,
-            )
+    for user in enterprise.active_users:
+        notify(
+            user,
+            lambda: _("%(name)s: please correct your registration.", name=enterprise.name),
+            ("enterprises.mine", {}),
+            email_template="emails/enterprise_rejected",
+            enterprise=enterprise,
+        )
 
 
 def resubmit(enterprise: Enterprise, actor: User) -> None:

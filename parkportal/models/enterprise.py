@@ -54,6 +54,11 @@ class Enterprise(db.Model):
         return self.status == "verified"
 
     @property
+    def active_users(self) -> list[User]:
+        """The enterprise's users who can still sign in (who hear about its bookings, checkups and events)."""
+        return [user for user in self.users if user.active]
+
+    @property
     def can_change_identity(self) -> bool:
         """Name and USCC are the enterprise's to correct until staff verify them; afterwards they go through staff."""
         return self.status in ("pending", "rejected")

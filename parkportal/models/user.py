@@ -94,7 +94,7 @@ class User(UserMixin, db.Model):
         """The enterprise's first active user, who may invite colleagues (the next one takes over on deactivation)."""
         if self.enterprise is None:
             return False
-        first = next((user for user in self.enterprise.users if user.active), None)
+        first = next(iter(self.enterprise.active_users), None)
         return first is not None and first.id == self.id
 
     def __repr__(self) -> str:
