@@ -102,7 +102,7 @@ def free_port() -> int:
 
 def flask(env: dict, *args: str) -> None:
     """Run a ``flask --app parkportal`` command quietly."""
-    subprocess.run([str(BIN / "flask"), "--app", "parkportal", *args], env=env, cwd=ROOT, check=True,
+    subprocess.run([str(BIN / "flask"), "--app", "parkportal", *args], env=env, cwd=env["PYTHONPATH"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
@@ -181,7 +181,7 @@ def measure(env: dict, args) -> tuple[float, list[Result]]:
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "parkportal:create_app()"],
-        env={**env, "PARKPORTAL_COUNT_QUERIES": "1"}, cwd=ROOT,
+        env={**env, "PARKPORTAL_COUNT_QUERIES": "1"}, cwd=env["PYTHONPATH"],
     )  # fmt: skip
     try:
         for _ in range(100):
@@ -237,6 +237,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per page (default 10)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--root", default=str(ROOT), help="serve the code of another checkout (e.g. main, 'before')")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
@@ -250,6 +251,7 @@ def main() -> None:
                 "SECRET_KEY": secrets.token_hex(32),
                 "RATELIMIT_ENABLED": "false",
                 "SESSION_COOKIE_SECURE": "false",
+                "PYTHONPATH": str(Path(args.root).resolve()),
             }
             print(f"{scale}: {url.split('@')[-1]}", file=sys.stderr)
             prepare(env, scale, not args.no_seed, args.district_scale)
