@@ -305,15 +305,15 @@ def _appointments(rng, ids, verified, enterprises, lawyers, staff, wanted: int, 
     today = local_today(now)
     days = [today + timedelta(days=offset) for offset in range(-HISTORY_DAYS, AHEAD_DAYS)]
     days = [d for d in days if d.isoweekday() <= 6]
-    per_day = wanted / (len(days) * len(lawyers))
+    saturdays = sum(1 for d in days if d.isoweekday() == 6)
+    per_day = wanted / ((len(days) - saturdays + saturdays / 3) * len(lawyers))  # Saturdays a third as busy
     appointments, units, audits, notes, feedback = [], [], [], [], []
     staff_ids = [s.id for s in staff]
     made = 0
     for day in days:
         for lawyer in lawyers:
-            count = int(per_day) + (1 if rng.random() < per_day % 1 else 0)
-            if day.isoweekday() == 6:
-                count //= 3
+            rate = per_day / 3 if day.isoweekday() == 6 else per_day
+            count = int(rate) + (1 if rng.random() < rate % 1 else 0)
             cursor = local_datetime(day, time(8, 30))
             for _ in range(count):
                 if made >= wanted:

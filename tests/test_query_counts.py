@@ -55,8 +55,8 @@ def grow(signed_in: dict[str, int], size: int, salt: int) -> None:
             )
         factories.appointment(enterprise=other.enterprise, lawyer=own_lawyer, status="completed",
                               start=now - timedelta(days=3, hours=hours))  # fmt: skip
-        factories.appointment(enterprise=other.enterprise, lawyer=own_lawyer, status="confirmed",
-                              start=at(future_weekday(1 + index % 5, 1 + index // 5), "09:00") + timedelta(hours=salt))  # fmt: skip
+        ahead = at(future_weekday(1 + index % 5, 1 + index // 5), "09:00") + timedelta(hours=salt)
+        factories.appointment(enterprise=other.enterprise, lawyer=own_lawyer, status="confirmed", start=ahead)
         factories.appointment(enterprise=mine, lawyer=lawyer, status="requested",
                               start=at(future_weekday(1 + index % 5, 2), "10:00"))  # fmt: skip
         factories.appointment(enterprise=other.enterprise, lawyer=None, status="requested",
