@@ -7,12 +7,20 @@ FLASK := $(BIN)/flask --app parkportal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup test test-sqlite test-shifted-clock test-postgres lint translations extract-messages update-translations benchmark clean
+.PHONY: run serve benchmark-load setup test test-sqlite test-shifted-clock test-postgres lint translations extract-messages update-translations benchmark clean
 
 run: setup instance/config.py
 	$(FLASK) init-db
 	$(FLASK) seed-demo
 	OUTBOX_SEND_AFTER_REQUEST=true $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production: gunicorn with WORKERS processes (default 2 per core), configuration from instance/config.py (and
+# instance/gunicorn.conf.py when present); migrations (with ANALYZE) first. See README.md, "Production".
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+serve: setup instance/config.py
+	$(FLASK) init-db
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  $$(test -f instance/gunicorn.conf.py && echo "--config instance/gunicorn.conf.py") 'parkportal:create_app()'
 
 setup: $(VENV)/.installed translations
 
@@ -63,6 +71,11 @@ update-translations: extract-messages
 
 benchmark: setup
 	$(BIN)/python scripts/benchmark.py
+
+# gunicorn (2 workers) + wrk (apt-get install wrk) at 16 connections, demo and district scale, ratio to /healthz;
+# BENCHMARK_ARGS='--database postgresql://…' for PostgreSQL (that database is emptied). Output: docs/performance.md.
+benchmark-load: setup
+	$(BIN)/python scripts/benchmark_load.py $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache test-artifacts

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+import os
+
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -31,6 +33,8 @@ def init_app(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, in_memory=engine.url.database in (None, "", ":memory:"))
+        if app.config.get("COUNT_QUERIES") or os.environ.get("PARKPORTAL_COUNT_QUERIES") == "1":
+            _count_queries(app, engine)
 
     @app.after_request
     def commit_or_rollback(response):
@@ -39,6 +43,20 @@ def init_app(app: Flask) -> None:
             db.session.commit()
         else:
             db.session.rollback()
+        return response
+
+
+def _count_queries(app: Flask, engine: Engine) -> None:
+    """Measurement only (off by default): an ``X-Query-Count`` header with the SQL statements the request ran."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(*_args):
+        if has_request_context():
+            g.query_count = g.get("query_count", 0) + 1
+
+    @app.after_request
+    def header(response):
+        response.headers["X-Query-Count"] = str(g.get("query_count", 0))
         return response
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..bookings.vocab import ACTIVE_STATUSES
 from ..core.errors import Invalid
@@ -69,7 +70,7 @@ def find_lawyer(value) -> User | None:
 
 def lawyers(only_id: int | None = None) -> list[User]:
     """Active lawyers (or the one with ``only_id``), by id."""
-    query = select(User).where(User.role == "lawyer", User.active.is_(True))
+    query = select(User).where(User.role == "lawyer", User.active.is_(True)).options(selectinload(User.lawyer_profile))
     if only_id is not None:
         query = query.where(User.id == only_id)
     return list(db.session.scalars(query.order_by(User.id)))

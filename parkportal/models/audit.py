@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -27,3 +27,8 @@ class AuditLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_audit_log_action_id", "action", "id"),  # filtered by action, newest first
+        Index("ix_audit_log_object", "object_type", "object_id"),  # one record's history
+    )

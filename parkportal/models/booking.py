@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, Text, false, true
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..bookings.vocab import MODES, Status
@@ -166,6 +166,10 @@ class Appointment(db.Model):
         CheckConstraint("start_at < end_at", name="range"),
         check_in("status", tuple(Status)),
         check_in("mode", tuple(MODES)),
+        # the lists' filters and their order (newest or soonest first) in one index each
+        Index("ix_appointment_status_start", "status", "start_at"),
+        Index("ix_appointment_lawyer_start", "lawyer_id", "start_at"),
+        Index("ix_appointment_enterprise_start", "enterprise_id", "start_at"),
     )
 
     @classmethod

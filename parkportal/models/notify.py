@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import ColumnElement, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -42,6 +42,11 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(255))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),  # the unread count
+        Index("ix_notification_user_created", "user_id", "created_at"),  # one's list, newest first
+    )
 
     @classmethod
     def visible_to(cls, user) -> ColumnElement[bool]:
