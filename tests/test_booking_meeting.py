@@ -375,10 +375,10 @@ def test_every_page_has_one_loading_indicator_and_disables_submit_buttons_while_
     """base.html: one global hx-indicator and hx-disabled-elt for submit buttons; no inline script (CSP)."""
     html = client.get("/").get_data(as_text=True)
     assert 'hx-indicator="#loading"' in html and 'id="loading"' in html
-    assert 'hx-disabled-elt="find button[type=submit]"' in html
     assert "<script>" not in html and "onclick" not in html
     script = (ROOT / "static/js/app.js").read_text()
     assert "error-summary" in script and ".focus(" in script
+    assert "htmx:beforeRequest" in script and "button.disabled = true" in script
     css = (ROOT / "static/css/app.css").read_text()
     assert ".htmx-request.htmx-indicator" in css and "@media print" in css
 

@@ -724,7 +724,7 @@ def reschedule(
         start=new_start.isoformat(),
         moved_from=to_local(move.from_start).isoformat(),
         lawyer_id=lawyer.id,
-        reason=reason,
+        **({"move_reason": reason} if reason else {}),
     )
     _announce(appointment, actor, "proposed" if appointment.awaiting_enterprise else "rescheduled")
     return appointment

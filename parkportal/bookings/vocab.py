@@ -112,7 +112,7 @@ AUDIT_DETAILS = {
     "rescheduled_from": _l("Moved from booking"),
     "rating": _l("Rating"),
     "moved_from": _l("Previous time"),
-    "reason": _l("Reason"),
+    "move_reason": _l("Reason for the move"),
     "addition": _l("Addition"),
 }
 

@@ -48,6 +48,25 @@ document.addEventListener("change", (event) => {
   if (keep) keep.value = input.dataset.lawyerId;
 });
 
+// Submit buttons are disabled while their form's request is in flight (no double bookings by double clicks);
+// htmx's hx-disabled-elt on <body> would log an error for every request that isn't a form's.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("form");
+  if (!form || event.detail.requestConfig.verb === "get") return;
+  form.querySelectorAll("button[type=submit]:not([disabled])").forEach((button) => {
+    button.disabled = true;
+    button.dataset.disabledWhileSending = "";
+  });
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("form");
+  if (!form) return;
+  form.querySelectorAll("button[data-disabled-while-sending]").forEach((button) => {
+    button.disabled = false;
+    delete button.dataset.disabledWhileSending;
+  });
+});
+
 // "Print receipt" on a booking page.
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
