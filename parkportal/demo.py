@@ -22,10 +22,11 @@ STAFF = [
     ("wangli@fudu-park.gov.cn", "王丽", "园区服务中心主任"),
     ("zhoujie@fudu-park.gov.cn", "周杰", "五星街道司法所"),
 ]
+#: (e-mail, name, title code of LAWYER_TITLES, specialties)
 LAWYERS = [
-    ("chenming@changxin-law.cn", "陈明", "合伙人律师", "company_law,contracts,disputes"),
-    ("liuyang@changxin-law.cn", "刘洋", "专职律师", "labor,safety,other"),
-    ("zhaoxin@changxin-law.cn", "赵欣", "专职律师", "ip,data_privacy,tax,contracts"),
+    ("chenming@changxin-law.cn", "陈明", "partner", "company_law,contracts,disputes"),
+    ("liuyang@changxin-law.cn", "刘洋", "senior_associate", "labor,safety,other"),
+    ("zhaoxin@changxin-law.cn", "赵欣", "associate", "ip,data_privacy,tax,contracts"),
 ]
 
 # (字号, industry, name pattern)

@@ -58,7 +58,8 @@ AHEAD_DAYS = 61
 CHUNK = 5_000
 
 PARKS = ["富都江南新经济产业园", "钟楼经济开发区", "五星街道科创园", "邹区灯具城产业园", "北港智造产业园", "西林商务区"]
-LAWYER_TITLES = ["合伙人律师", "专职律师", "专职律师", "专职律师", "实习律师"]
+#: Lawyers' titles, weighted as in a firm (codes of availability.vocab.LAWYER_TITLES).
+LAWYER_TITLES = ["partner", "associate", "associate", "senior_associate", "assistant"]
 TOPIC_SETS = [
     "company_law,contracts",
     "labor,safety",

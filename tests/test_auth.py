@@ -345,27 +345,41 @@ def test_forged_invitation_is_refused(client):
 # -- staff administration ----------------------------------------------------------------------------------
 
 
-def test_staff_create_a_lawyer_account(app, staff_client):
-    """Staff create a lawyer with a profile; the lawyer can sign in; the audit log records it."""
+def _setup_link(app, email: str) -> str:
+    """The set-password link (path) in the invitation e-mail sent to ``email``."""
+    with app.app_context():
+        mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)).one()
+    return "/auth/setup/" + re.search(r"/auth/setup/(\S+)", mail.body_text).group(1)
+
+
+def test_staff_create_a_lawyer_account_who_sets_their_own_password(app, staff_client):
+    """Staff create a lawyer (title as a code) without typing a password; the lawyer gets an invitation e-mail,
+    sets a password through its link once (a second use is refused) and signs in; the audit log records it."""
     data = {
         "role": "lawyer",
         "name": "孙律师",
         "email": "sun@changxin-law.cn",
         "phone": "13700001234",
-        "password": "Lawyer2024",
-        "password_confirm": "Lawyer2024",
-        "title": "专职律师",
+        "title": "senior_associate",
         "specialties": ["labor", "contracts"],
     }
+    assert 'name="password"' not in staff_client.get("/admin/users/new").get_data(as_text=True)
     response = staff_client.post("/admin/users/new", data=data)
     assert response.status_code == 303
     with app.app_context():
         lawyer = db.session.scalars(select(User).where(User.email == "sun@changxin-law.cn")).one()
         assert lawyer.role == "lawyer"
-        assert lawyer.lawyer_profile.title == "专职律师"
+        assert lawyer.lawyer_profile.title == "senior_associate"
         assert lawyer.lawyer_profile.specialty_list == ["labor", "contracts"]
         entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "user.created")).one()
         assert (entry.actor_id, entry.object_id) == (staff_client.user_id, lawyer.id)
+    link = _setup_link(app, "sun@changxin-law.cn")
+    visitor = app.test_client()
+    assert visitor.get(link).status_code == 200
+    assert visitor.post(link, data={"password": "weak", "password_confirm": "weak"}).status_code == 422
+    done = visitor.post(link, data={"password": "Lawyer2024", "password_confirm": "Lawyer2024"})
+    assert done.status_code == 303
+    assert app.test_client().get(link).status_code == 303  # used once: sent away
     assert AuthActions(app.test_client()).login("sun@changxin-law.cn", "Lawyer2024").status_code == 303
 
 
@@ -385,16 +399,16 @@ def test_staff_create_a_staff_account(app, staff_client):
 
 
 def test_staff_account_form_validates(app, staff_client):
-    """The account form refuses an enterprise role, a taken address and a weak password, with messages."""
+    """The account form refuses an enterprise role, a taken address and an unknown title, with messages."""
     _, taken = make(app, factories.lawyer)
-    data = {"role": "enterprise", "name": "", "email": taken, "password": "weak", "password_confirm": "weak"}
+    data = {"role": "enterprise", "name": "", "email": taken, "title": "专职律师"}
     response = english(staff_client).post("/admin/users/new", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert field_error(page, "role") == "Not a valid choice."
     assert field_error(page, "name") == "Enter a name."
     assert field_error(page, "email") == "An account with this e-mail address exists already."  # not "sign in"
-    assert field_error(page, "password") == "Use at least 8 characters."
+    assert field_error(page, "title") == "Not a valid choice."  # titles are codes now
     with app.app_context():
         assert len(db.session.scalars(select(User)).all()) == 2
 
@@ -407,8 +421,6 @@ def test_staff_choose_a_lawyers_specialties_with_check_boxes(app, staff_client):
         "role": "lawyer",
         "name": "孙律师",
         "email": "sun2@changxin-law.cn",
-        "password": "Lawyer2024",
-        "password_confirm": "Lawyer2024",
         "specialties": ["labor", "ip"],
     }
     assert staff_client.post("/admin/users/new", data=data).status_code == 303

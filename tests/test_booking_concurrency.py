@@ -7,6 +7,7 @@ one attempt wins, every other one gets SlotTaken / the "taken" message — never
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from parkportal.bookings import service as booking
 from parkportal.core.errors import Conflict
 from parkportal.extensions import db
 from parkportal.models import Appointment, BookingUnit, Enterprise, User
+from parkportal.timeutil import to_local
 
 from . import factories
 from .booking_support import at, future_weekday, iso, service, working_lawyer
@@ -227,7 +229,7 @@ def test_reschedules_and_new_bookings_racing_for_one_slot_give_one_winner(app):
     target = at(day, "14:00")
 
     def move(appointment, lawyer):
-        booking.reschedule(appointment, lawyer, target)
+        booking.reschedule(appointment, lawyer, target, reason="调整")
 
     attempts = [action_attempt(app, lawyer_id, i, move, "booked", "taken", booking.SlotTaken) for i in existing] + [
         domain_attempt(app, lawyer_id, ent, uid, "consultation", target) for uid, ent, _ in users[4:]
@@ -240,5 +242,49 @@ def test_reschedules_and_new_bookings_racing_for_one_slot_give_one_winner(app):
         live = db.session.scalar(
             select(func.count()).select_from(Appointment).where(Appointment.status.in_(("requested", "confirmed")))
         )
-        moved = results.index("booked") < 4  # a reschedule won: one of the four moved (old cancelled, new one live)
+        moved = results.index("booked") < 4  # a move won: it kept its row, so no new booking is live
         assert live == (4 if moved else 5)
+        assert db.session.scalar(select(func.count()).select_from(BookingUnit)) == live  # one unit each
+
+
+@pytest.mark.parametrize("targets", [("14:00", "14:00", "14:00", "14:00"), ("14:00", "15:00", "16:00", "16:30")])
+def test_concurrent_reschedules_of_one_booking_leave_it_whole(app, targets):
+    """Four people move the same booking at once (to one slot, or to different ones): each move runs after the
+    other (the row lock), the booking ends at one of the targets holding exactly its own units, and no unit is
+    held twice."""
+    lawyer_id, users = setup_people(app, 1)
+    day = future_weekday(2)
+    (user_id, enterprise_id, _email) = users[0]
+    with app.app_context():
+        appointment = factories.appointment(
+            enterprise=db.session.get(Enterprise, enterprise_id),
+            service="labor",
+            start=at(day, "09:00"),
+            lawyer=db.session.get(User, lawyer_id),
+        )
+        db.session.commit()
+        booking_id = appointment.id
+
+    def mover(hhmm):
+        def move(appointment, user):
+            booking.reschedule(appointment, user, at(day, hhmm), reason="调整时间")
+
+        return move
+
+    actors = [lawyer_id, user_id, lawyer_id, user_id]
+    attempts = [
+        action_attempt(app, who, booking_id, mover(hhmm), "moved", "refused", (booking.Invalid, booking.SlotTaken))
+        for who, hhmm in zip(actors, targets, strict=True)
+    ]
+    results = run_concurrently(attempts)
+    assert all(r in ("moved", "refused") for r in results), results
+    with app.app_context():
+        appointment = db.session.get(Appointment, booking_id)
+        held = sorted(
+            db.session.scalars(select(BookingUnit.unit_start).where(BookingUnit.appointment_id == booking_id))
+        )
+        assert held == [appointment.start_at, appointment.start_at + timedelta(minutes=30)]
+        assert to_local(appointment.start_at).strftime("%H:%M") in targets
+        assert db.session.scalar(select(func.count()).select_from(BookingUnit)) == 2
+        assert len(appointment.moves) == results.count("moved") == appointment.sequence
+        assert db.session.scalar(select(func.count()).select_from(Appointment)) == 1

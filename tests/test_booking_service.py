@@ -10,10 +10,11 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from parkportal.bookings import service as booking
+from parkportal.bookings import vocab as booking_vocab
 from parkportal.core.access import can_see
-from parkportal.core.errors import Invalid, WrongState
+from parkportal.core.errors import Invalid, NotAllowed, WrongState
 from parkportal.extensions import db
-from parkportal.models import Appointment, AuditLog, BookingUnit, Notification, OutboxMessage
+from parkportal.models import Appointment, AuditLog, BookingUnit, Feedback, Notification, OutboxMessage
 
 from . import factories
 from .booking_support import at, future_weekday, service, working_lawyer
@@ -88,7 +89,9 @@ def test_the_booking_email_speaks_the_recipients_language_with_its_punctuation(p
     assert "\nService: Legal consultation\n" in mail.body_text
     assert f"\nWhen: {day} 10:00–10:30 (Beijing time)\n" in mail.body_text
     address = app.config["SERVICE_STATION_ADDRESS_EN"]  # the English address in an English e-mail
-    assert f"\nHow: On site at the park service station · {address}\n" in mail.body_text
+    assert "\nHow: On site at the park service station\n" in mail.body_text
+    assert f"At the park service station: {address}, {app.config['PARK_NAME_EN']}." in mail.body_text
+    assert f"Station phone: {app.config['SERVICE_STATION_PHONE']}" in mail.body_text
     assert f"{day} 10:00–10:30 (Beijing time)</td>" in mail.body_html
 
 
@@ -164,8 +167,11 @@ def test_confirm_tells_the_enterprise_with_ics_and_only_once(people):
     appointment = make(people, code="checkup")
     booking.confirm(appointment, people["lawyer"])
     assert appointment.status == "confirmed"
-    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["user"].email))
-    assert mail is not None and mail.attachment_name.endswith(".ics")
+    mails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == people["user"].email).order_by(OutboxMessage.id)
+    ).all()
+    assert len(mails) == 2 and mails[0].attachment_name is None  # its own request's copy, then the confirmation
+    assert mails[1].attachment_name.endswith(".ics")
     with pytest.raises(WrongState):
         booking.confirm(appointment, people["lawyer"])
 
@@ -237,12 +243,29 @@ def test_complete_only_after_the_start_with_a_summary(people):
     assert len(units(appointment)) == 1  # the time was used
 
 
-def test_complete_without_a_summary_leaves_it_empty(people):
-    """The summary is optional (the contract's POST has no fields): the appointment completes with none."""
+def test_complete_needs_a_summary(people):
+    """The summary is sent to the enterprise, so completing without one is refused on the summary field."""
     day = future_weekday(2)
     appointment = make(people, "10:00", day=day)
-    booking.complete(appointment, people["lawyer"], "  ", now=at(day, "10:40"))
-    assert appointment.status == "completed" and appointment.summary is None
+    with pytest.raises(Invalid) as raised:
+        booking.complete(appointment, people["lawyer"], "  ", now=at(day, "10:40"))
+    assert raised.value.field == "summary" and appointment.status == "confirmed"
+
+
+def test_the_lawyer_adds_to_the_summary_later_audited_and_the_enterprise_told(people):
+    """A completed appointment's summary grows by a dated addition; it is audited and the enterprise hears of it."""
+    day = future_weekday(2)
+    appointment = make(people, "10:00", day=day)
+    booking.complete(appointment, people["lawyer"], "建议续签", now=at(day, "10:40"))
+    before = count(Notification, Notification.user_id == people["user"].id)
+    with pytest.raises(Invalid):
+        booking.add_to_summary(appointment, people["lawyer"], " ", now=at(day, "12:00"))
+    booking.add_to_summary(appointment, people["lawyer"], "补充：请准备社保缴纳记录", now=at(day, "12:00"))
+    assert appointment.summary.startswith("建议续签") and "补充：请准备社保缴纳记录" in appointment.summary
+    assert count(AuditLog, AuditLog.action == "booking.summary_added") == 1
+    assert count(Notification, Notification.user_id == people["user"].id) == before + 1
+    with pytest.raises(NotAllowed):
+        booking.add_to_summary(appointment, people["user"], "企业不能补充", now=at(day, "12:00"))
 
 
 def test_no_show_after_the_start(people):
@@ -255,14 +278,53 @@ def test_no_show_after_the_start(people):
     assert appointment.status == "no_show"
 
 
-def test_reschedule_moves_atomically_and_links_old_and_new(people):
-    """The new appointment holds the new units and points to the old one, which is cancelled with its units freed."""
-    old = make(people, "10:00", code="checkup")
-    moved = booking.reschedule(old, people["lawyer"], at(future_weekday(2), "10:30"))  # overlaps its own old time
-    assert old.status == "cancelled" and units(old) == []
-    assert moved.rescheduled_from_id == old.id and old.rescheduled_to.id == moved.id
-    assert moved.status == "confirmed" and len(units(moved)) == 3
+def test_reschedule_moves_the_same_booking_and_keeps_its_history(people):
+    """The booking keeps its id: its units move (overlapping its own old time is fine), a move row records
+    from/to, by whom and why, and the calendar sequence grows."""
+    old = make(people, "10:00", code="checkup", confirm=True)
+    ident, sequence = old.id, old.sequence
+    moved = booking.reschedule(old, people["staff"], at(future_weekday(2), "10:30"), reason="律师临时出庭")
+    assert moved is old and moved.id == ident and count(Appointment) == 1
+    assert sorted(units(moved)) == [at(future_weekday(2), t) for t in ("10:30", "11:00", "11:30")]
+    assert moved.status == "confirmed" and moved.sequence == sequence + 1
+    (move,) = moved.moves
+    assert (move.from_start, move.to_start, move.reason) == (
+        at(future_weekday(2), "10:00"),
+        moved.start_at,
+        "律师临时出庭",
+    )
     assert count(AuditLog, AuditLog.action == "booking.rescheduled") == 1
+
+
+def test_a_lawyer_moves_with_a_reason_and_the_move_waits_for_the_enterprise(people):
+    """A lawyer must say why; the moved booking is requested and awaits the enterprise, who accepts (confirmed)
+    or cancels it; the lawyer can't confirm it himself."""
+    appointment = make(people, "10:00")
+    with pytest.raises(Invalid) as raised:
+        booking.reschedule(appointment, people["lawyer"], at(future_weekday(2), "14:00"))
+    assert raised.value.field == "reason" and appointment.start_at == at(future_weekday(2), "10:00")
+    booking.reschedule(appointment, people["lawyer"], at(future_weekday(2), "14:00"), reason="上午开庭")
+    assert appointment.status == "requested" and appointment.awaiting_enterprise
+    assert "confirm" not in booking.available_actions(people["lawyer"], appointment)
+    assert "accept" in booking.available_actions(people["user"], appointment)
+    with pytest.raises(WrongState):
+        booking.confirm(appointment, people["lawyer"])
+    booking.accept(appointment, people["user"])
+    assert appointment.status == "confirmed" and not appointment.awaiting_enterprise
+    assert count(AuditLog, AuditLog.action == "booking.accepted") == 1
+
+
+def test_the_enterprise_moves_its_own_booking_until_the_cutoff(people):
+    """The enterprise moves its booking (no reason needed, stays confirmed) but not within the cut-off,
+    where the refusal gives the station's phone; a moved booking is never shown as cancelled."""
+    day = future_weekday(2)
+    appointment = make(people, "10:00", day=day)
+    booking.reschedule(appointment, people["user"], at(day, "15:00"), now=at(day, "06:00"))
+    assert appointment.status == "confirmed" and not appointment.awaiting_enterprise
+    with pytest.raises(Invalid) as raised:
+        booking.reschedule(appointment, people["user"], at(day, "16:00"), now=at(day, "13:00"))
+    assert current_app.config["SERVICE_STATION_PHONE"] in raised.value.message
+    assert count(Appointment, Appointment.status == "cancelled") == 0
 
 
 def test_reschedule_into_a_taken_time_changes_nothing(people):
@@ -270,24 +332,40 @@ def test_reschedule_into_a_taken_time_changes_nothing(people):
     blocker = make(people, "14:00")
     old = make(people, "10:00")
     with pytest.raises(booking.SlotTaken):
-        booking.reschedule(old, people["staff"], blocker.start_at)
+        booking.reschedule(old, people["staff"], blocker.start_at, reason="调整")
     db.session.refresh(old)
     assert old.status == "confirmed" and len(units(old)) == 1 and count(Appointment) == 2
+    assert old.start_at == at(future_weekday(2), "10:00") and old.moves == [] and old.sequence == 1
 
 
-def test_rate_once_completed_services_only(people):
-    """The enterprise rates a completed service once, 1–5; before completion or twice is refused."""
+def test_rate_completed_services_and_change_it_for_seven_days(people):
+    """The enterprise rates a completed service on the five 好差评 levels (5..1); it can change the rating for
+    7 days, then no more; before completion or off the scale is refused."""
     day = future_weekday(2)
     appointment = make(people, "10:00", day=day)
     with pytest.raises(WrongState):
         booking.rate(appointment, people["user"], 5)
     booking.complete(appointment, people["lawyer"], "总结", now=at(day, "10:30"))
-    with pytest.raises(Invalid):
-        booking.rate(appointment, people["user"], 6)
-    feedback = booking.rate(appointment, people["user"], 4, "很专业")
+    for wrong in (6, 0):
+        with pytest.raises(Invalid):
+            booking.rate(appointment, people["user"], wrong)
+    rated_at = at(day, "11:00")
+    feedback = booking.rate(appointment, people["user"], 4, "很专业", now=rated_at)
     assert feedback.rating == 4 and feedback.comment == "很专业"
+    again = booking.rate(appointment, people["user"], 2, "等待太久", now=rated_at + timedelta(days=6))
+    assert again is feedback and (feedback.rating, feedback.comment) == (2, "等待太久")
     with pytest.raises(WrongState):
-        booking.rate(appointment, people["user"], 5)
+        booking.rate(appointment, people["user"], 5, now=rated_at + timedelta(days=8))
+    assert feedback.rating == 2 and count(Feedback) == 1
+    assert list(booking_vocab.RATINGS) == [5, 4, 3, 2, 1]
+    with force_locale("zh_CN"):
+        assert [str(v) for v in booking_vocab.RATINGS.values()] == [
+            "非常满意",
+            "满意",
+            "基本满意",
+            "不满意",
+            "非常不满意",
+        ]
 
 
 def test_reminders_are_queued_once_for_confirmed_bookings_within_24_hours(people):
@@ -315,7 +393,7 @@ def test_every_change_is_in_the_audit_log_and_tells_the_other_party(people):
     lawyer, user, staff = people["lawyer"], people["user"], people["staff"]
     first = make(people, "09:00", code="checkup", day=day)
     booking.confirm(first, lawyer)
-    moved = booking.reschedule(first, lawyer, at(day, "13:00"))
+    moved = booking.reschedule(first, staff, at(day, "13:00"), reason="调整时间")
     booking.complete(moved, lawyer, "总结", now=at(day, "13:30"))
     booking.rate(moved, user, 5)
     second = make(people, "16:00", day=day, confirm=False)
@@ -327,7 +405,6 @@ def test_every_change_is_in_the_audit_log_and_tells_the_other_party(people):
         "booking.created",
         "booking.confirmed",
         "booking.rescheduled",
-        "booking.created",
         "booking.completed",
         "booking.rated",
         "booking.created",
@@ -337,4 +414,4 @@ def test_every_change_is_in_the_audit_log_and_tells_the_other_party(people):
     ]
     texts_to_user = db.session.scalars(select(Notification.text).where(Notification.user_id == user.id)).all()
     assert len(texts_to_user) == 5  # confirmed, rescheduled, completed, cancelled (by staff), declined
-    assert count(Notification, Notification.user_id == lawyer.id) == 5  # 3 bookings, rating, staff's cancel
+    assert count(Notification, Notification.user_id == lawyer.id) == 6  # 3 bookings, staff's move, rating, cancel

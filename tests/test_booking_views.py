@@ -231,7 +231,7 @@ def test_staff_books_on_behalf_of_an_enterprise(app, staff_client, lawyer_id):
         db.session.commit()
         enterprise_id, email = user.enterprise_id, user.email
     html = english(staff_client).get("/bookings/new").get_data(as_text=True)
-    assert 'name="enterprise_id"' in html
+    assert 'name="enterprise_q"' in html and '<select name="enterprise_id"' not in html  # a search box
     missing = staff_client.post("/bookings/new", data=form(future_weekday(2)))
     assert missing.status_code == 422 and "Choose the enterprise" in missing.get_data(as_text=True)
     response = staff_client.post("/bookings/new", data=form(future_weekday(2), enterprise_id=str(enterprise_id)))
@@ -387,13 +387,14 @@ def test_lawyer_completes_with_summary_and_private_notes_the_enterprise_rates_on
         == 303
     )
     again = enterprise_client.post(f"/bookings/{booking_id}/rate", data={"rating": "1"})
-    assert again.status_code == 409
+    assert again.status_code == 303  # changed within 7 days
     with app.app_context():
-        assert db.session.get(Appointment, booking_id).feedback.rating == 5
+        assert db.session.get(Appointment, booking_id).feedback.rating == 1
 
 
-def test_lawyer_reschedules_and_both_bookings_link(app, enterprise_client, lawyer_id):
-    """Moving a booking creates the new one (linked) and cancels the old; a taken target keeps everything."""
+def test_lawyer_reschedules_the_same_booking_which_waits_for_the_enterprise(app, enterprise_client, lawyer_id):
+    """The lawyer moves a booking with a reason: same id, history on the page, the enterprise agrees; a taken
+    target or a missing reason keeps everything."""
     day = future_weekday(2)
     old_url = enterprise_client.post("/bookings/new", data=form(day, "10:00")).headers["Location"]
     old_id = int(old_url.rsplit("/", 1)[-1])
@@ -403,15 +404,23 @@ def test_lawyer_reschedules_and_both_bookings_link(app, enterprise_client, lawye
     lawyer_client = english(sign_in(app, lawyer_email))
     page = lawyer_client.get(f"/bookings/{old_id}/reschedule?date={day}").get_data(as_text=True)
     assert f'data-start="{iso(day, "15:00")}"' in page
-    taken = lawyer_client.post(f"/bookings/{old_id}/reschedule", data={"start": iso(day, "11:00")})
+    no_reason = lawyer_client.post(f"/bookings/{old_id}/reschedule", data={"start": iso(day, "15:00")})
+    assert no_reason.status_code == 422 and "why the booking moves" in no_reason.get_data(as_text=True)
+    taken = lawyer_client.post(f"/bookings/{old_id}/reschedule", data={"start": iso(day, "11:00"), "reason": "开庭"})
     assert taken.status_code == 422 and "taken by someone else" in taken.get_data(as_text=True)
-    moved = lawyer_client.post(f"/bookings/{old_id}/reschedule", data={"start": iso(day, "15:00")})
-    assert moved.status_code == 303
-    new_id = int(moved.headers["Location"].rsplit("/", 1)[-1])
+    moved = lawyer_client.post(
+        f"/bookings/{old_id}/reschedule", data={"start": iso(day, "15:00"), "reason": "上午开庭"}
+    )
+    assert moved.status_code == 303 and moved.headers["Location"].endswith(f"/bookings/{old_id}")
     with app.app_context():
-        old, new = db.session.get(Appointment, old_id), db.session.get(Appointment, new_id)
-        assert old.status == "cancelled" and new.rescheduled_from_id == old_id and new.status == "confirmed"
-    assert f"/bookings/{new_id}" in enterprise_client.get(old_url).get_data(as_text=True)
+        same = db.session.get(Appointment, old_id)
+        assert same.status == "requested" and same.awaiting_enterprise and same.start_at == at(day, "15:00")
+        assert db.session.scalar(select(func.count()).select_from(Appointment)) == 2
+    page = english(enterprise_client).get(old_url).get_data(as_text=True)
+    assert "上午开庭" in page and "History of moves" in page and 'data-action="accept"' in page
+    assert enterprise_client.post(f"/bookings/{old_id}/accept").status_code == 303
+    with app.app_context():
+        assert db.session.get(Appointment, old_id).status == "confirmed"
 
 
 def test_availability_editor_adds_ranges_exceptions_and_specialties(app, lawyer_client):

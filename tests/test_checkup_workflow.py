@@ -331,7 +331,10 @@ def test_a_rescheduled_checkup_keeps_its_answers(app, enterprise_client, lawyer_
 
         appointment = db.session.get(Appointment, booking_id)
         moved = booking.reschedule(
-            appointment, db.session.get(User, staff_client.user_id), appointment.start_at + timedelta(days=1)
+            appointment,
+            db.session.get(User, staff_client.user_id),
+            appointment.start_at + timedelta(days=1),
+            reason="企业申请改期",
         )
         db.session.commit()
         moved_id = moved.id

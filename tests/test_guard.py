@@ -54,6 +54,8 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("auth.forgot_password", "POST"): (422, 422, 422, 422),
     ("auth.reset_password", "GET"): (303, 303, 303, 303),
     ("auth.reset_password", "POST"): (303, 303, 303, 303),
+    ("auth.setup_account", "GET"): (303, 303, 303, 303),  # a forged token
+    ("auth.setup_account", "POST"): (303, 303, 303, 303),
     ("auth.invite", "GET"): (LOGIN, 200, 403, 403),
     ("auth.invite", "POST"): (LOGIN, 422, 403, 403),
     ("auth.accept_invitation", "GET"): (303, 303, 303, 303),
@@ -89,7 +91,10 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("bookings.cancel", "POST"): (LOGIN, 404, 404, 303),
     ("bookings.confirm", "POST"): (LOGIN, 404, 404, 409),  # confirmed already
     ("bookings.decline", "POST"): (LOGIN, 404, 404, 409),  # confirmed already: only requests are declined
-    ("bookings.complete", "POST"): (LOGIN, 404, 404, 409),  # it hasn't started yet
+    ("bookings.complete", "POST"): (LOGIN, 404, 404, 422),  # a bare POST: the summary is required (next to it)
+    ("bookings.accept", "POST"): (LOGIN, 404, 404, 403),  # only the enterprise agrees to a lawyer's new time
+    ("bookings.add_summary", "POST"): (LOGIN, 404, 404, 422),  # a bare POST: nothing to add
+    ("bookings.days", "GET"): (LOGIN, 200, 200, 200),
     ("bookings.no_show", "POST"): (LOGIN, 404, 404, 409),
     ("bookings.rate", "POST"): (LOGIN, 404, 404, 403),  # only the enterprise rates
     ("bookings.reschedule", "GET"): (LOGIN, 404, 404, 200),
@@ -102,6 +107,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("availability.delete_exception", "POST"): (LOGIN, 403, 404, 303),
     ("availability.specialties", "POST"): (LOGIN, 403, 303, 303),
     ("availability.regenerate_feed", "POST"): (LOGIN, 403, 303, 303),
+    ("availability.video_room", "POST"): (LOGIN, 403, 303, 303),
     ("availability.feed", "GET"): (404, 404, 404, 404),  # a forged feed token
     ("bookings.staff_list", "GET"): (LOGIN, 403, 403, 200),
     # Events: the bystander's enterprise is registered for a published event; the client's isn't.

@@ -7,7 +7,8 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from .. import accounts
-from ..auth.forms import PasswordPair, strip, validate_phone
+from ..auth.forms import strip, validate_phone
+from ..availability.vocab import LAWYER_TITLES
 from ..core import vocab
 from ..fields import Form, MultiCheckboxField
 
@@ -18,8 +19,8 @@ def validate_unused_email(form, field):
         raise ValidationError(_l("An account with this e-mail address exists already."))
 
 
-class CreateUserForm(PasswordPair, Form):
-    """Staff create a lawyer or staff account."""
+class CreateUserForm(Form):
+    """Staff create a lawyer or staff account; the person sets their own password from an invitation e-mail."""
 
     role = SelectField(
         _l("Role"),
@@ -37,5 +38,7 @@ class CreateUserForm(PasswordPair, Form):
         ],
     )
     phone = StringField(_l("Phone"), filters=[strip], validators=[validate_phone])
-    title = StringField(_l("Title (lawyers)"), filters=[strip], validators=[Length(max=100)])
+    title = SelectField(
+        _l("Title (lawyers)"), choices=vocab.select_choices(LAWYER_TITLES, blank=_l("No title")), default=""
+    )
     specialties = MultiCheckboxField(_l("Specialties (lawyers)"), choices=vocab.select_choices(vocab.TOPICS))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import accounts
+from ..auth import tokens
 from ..core import audit, vocab
+from ..core.notify import queue_email
 from ..core.parsing import parse_page
 from ..extensions import db
 from ..models import User
@@ -31,12 +35,12 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required("staff")
 def create_user():
-    """Create a lawyer or staff account."""
+    """Create a lawyer or staff account and e-mail them an invitation to set their own password."""
     form = CreateUserForm()
     if form.validate_on_submit():
         user = accounts.create_user(
             email=form.email.data,
-            password=form.password.data,
+            password=secrets.token_urlsafe(32),  # nobody knows it: the invitation link sets the real one
             role=form.role.data,
             name=form.name.data,
             phone=form.phone.data,
@@ -44,8 +48,13 @@ def create_user():
         if user.lawyer_profile is not None:
             user.lawyer_profile.title = form.title.data or None
             user.lawyer_profile.specialties = ",".join(form.specialties.data or [])
+        link = url_for("auth.setup_account", token=tokens.account_setup_token(user), _external=True)
+        queue_email(user.email, "emails/account_setup", locale=user.locale, user=user, link=link)
         audit.record("user.created", user, actor=actor(), role=user.role, email=user.email)
-        flash(_("The account for %(name)s has been created.", name=user.name), "success")
+        flash(
+            _("The account for %(name)s has been created; an invitation to set a password is sent.", name=user.name),
+            "success",
+        )
         return redirect(url_for("admin.users"), code=303)
     return render("admin/create_user.html", form=form, status=422 if form.is_submitted() else 200)
 

@@ -68,6 +68,24 @@ def user_from_login_link(token: str) -> User | None:
     return user
 
 
+def account_setup_token(user: User) -> str:
+    """A link token for a new lawyer or staff account to set its first password: bound to the (random) password
+    staff's creation gave it, so it works once; it expires after ``INVITATION_MAX_AGE``."""
+    return _serializer("account-setup").dumps({"id": user.id, "p": _password_fingerprint(user)})
+
+
+def user_from_setup_token(token: str) -> User | None:
+    """The active user a valid, unexpired, unused account set-up token belongs to, else ``None``."""
+    try:
+        data = _serializer("account-setup").loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
+    except BadSignature:
+        return None
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) and isinstance(data.get("id"), int) else None
+    if user is None or not user.active or not hmac.compare_digest(_password_fingerprint(user), str(data.get("p"))):
+        return None
+    return user
+
+
 def invitation_token(enterprise_id: int, email: str, inviter_id: int) -> str:
     """A link token inviting ``email`` to join an enterprise."""
     return _serializer("invitation").dumps({"e": enterprise_id, "m": email, "by": inviter_id})

@@ -129,7 +129,12 @@ def login():
         if user is None:
             form.form_errors.append(_("The e-mail address or the password is wrong."))
         elif not user.is_active:
-            form.form_errors.append(_("This account has been deactivated. Please contact the park service station."))
+            form.form_errors.append(
+                _(
+                    "This account has been deactivated. Please phone the park service station at %(phone)s.",
+                    phone=current_app.config["SERVICE_STATION_PHONE"],
+                )
+            )
         else:
             _start_session(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or _home_for(user), code=303)
@@ -306,6 +311,25 @@ def reset_password(token: str):
         flash(_("Your new password is set. Please sign in."), "success")
         return redirect(url_for("auth.login"), code=303)
     return render("auth/reset_password.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup_account(token: str):
+    """A new lawyer or staff member sets their own password from the invitation staff's creation e-mailed."""
+    user = tokens.user_from_setup_token(token)
+    if user is None:
+        flash(
+            _("This link has expired or was used already. Please ask the park service station for a new one."), "error"
+        )
+        return redirect(url_for("auth.login"), code=303)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        accounts.end_all_sign_ins(user)
+        audit.record("user.password_set", user, actor=user)
+        flash(_("Your password is set. Please sign in."), "success")
+        return redirect(url_for("auth.login"), code=303)
+    return render("auth/setup_account.html", form=form, user=user, status=422 if form.is_submitted() else 200)
 
 
 @bp.route("/invite", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ AUDIT_ACTIONS = {
     "user.joined": _l("Invited colleague joined"),
     "user.activated": _l("Account reactivated"),
     "user.deactivated": _l("Account deactivated"),
+    "user.password_set": _l("Own password set from the invitation"),
     "user.password_changed": _l("Password changed"),
     "user.password_reset": _l("Password reset by e-mail link"),
     "user.signed_out_everywhere": _l("Signed out on all devices"),

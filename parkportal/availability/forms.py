@@ -13,13 +13,21 @@ from . import vocab as availability_vocab
 from .vocab import EXCEPTION_KINDS
 
 
-def lawyer_choices(blank: str | None) -> list[tuple[str, str]]:
-    """(id, name and title) of every active lawyer for a select, after an optional blank choice."""
+def lawyer_choices(blank: str | None, with_plan: bool = False) -> list[tuple[str, str]]:
+    """(id, name and title) of every active lawyer for a select, after an optional blank choice.
+
+    ``with_plan``: only lawyers with any availability (booking never offers one who can't be booked).
+    """
     choices = [("", blank)] if blank else []
-    for lawyer in slot_rules.lawyers():
-        title = lawyer.lawyer_profile.title if lawyer.lawyer_profile and lawyer.lawyer_profile.title else ""
+    for lawyer in slot_rules.lawyers(with_plan=with_plan):
+        code = lawyer.lawyer_profile.title if lawyer.lawyer_profile else None
+        title = vocab.label(availability_vocab.LAWYER_TITLES, code) if code else ""
         choices.append((str(lawyer.id), f"{lawyer.name} {title}".strip()))
     return choices
+
+
+#: Time inputs step by 30 minutes, the grid of bookings.
+HALF_HOURS = {"step": "1800"}
 
 
 def validate_half_hour(form, field):
@@ -33,16 +41,20 @@ class RuleForm(Form):
 
     weekday = SelectField(_l("Weekday"), choices=options(availability_vocab.WEEKDAYS.items()))
     start_time = TimeField(
-        _l("From"), validators=[InputRequired(_l("Enter a time such as 09:00.")), validate_half_hour]
+        _l("From"),
+        validators=[InputRequired(_l("Enter a time such as 09:00.")), validate_half_hour],
+        render_kw=HALF_HOURS,
     )
-    end_time = TimeField(_l("To"), validators=[InputRequired(_l("Enter a time such as 17:00.")), validate_half_hour])
+    end_time = TimeField(
+        _l("To"),
+        validators=[InputRequired(_l("Enter a time such as 17:00.")), validate_half_hour],
+        render_kw=HALF_HOURS,
+    )
 
     def validate_end_time(self, field):
         """The range ends after it starts."""
         if self.start_time.data and field.data and field.data <= self.start_time.data:
             raise ValidationError(_l("The end must be later than the start."))
-
-
 
 
 class ExceptionForm(Form):
@@ -51,8 +63,12 @@ class ExceptionForm(Form):
     day = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
     kind = SelectField(_l("Kind"), choices=options(vocab.choices(EXCEPTION_KINDS)))
     # Own ids: the weekly plan's form on the same page has start_time and end_time fields too.
-    start_time = TimeField(_l("From"), id="exception_start_time", validators=[Optional(), validate_half_hour])
-    end_time = TimeField(_l("To"), id="exception_end_time", validators=[Optional(), validate_half_hour])
+    start_time = TimeField(
+        _l("From"), id="exception_start_time", validators=[Optional(), validate_half_hour], render_kw=HALF_HOURS
+    )
+    end_time = TimeField(
+        _l("To"), id="exception_end_time", validators=[Optional(), validate_half_hour], render_kw=HALF_HOURS
+    )
     note = StringField(_l("Note"), filters=[strip], validators=[Length(max=200)])
 
     def validate(self, extra_validators=None) -> bool:
@@ -81,3 +97,15 @@ class SpecialtiesForm(Form):
     """The legal topics the lawyer takes."""
 
     specialties = MultiCheckboxField(_l("Specialties"), choices=options(vocab.choices(vocab.TOPICS)))
+
+
+class RoomForm(Form):
+    """The lawyer's default video meeting room, used for video calls confirmed without a link."""
+
+    video_room = StringField(
+        _l("Default video meeting room"),
+        filters=[strip],
+        validators=[Length(max=500)],
+        description=_l("An https:// link, e.g. your personal Tencent Meeting room. Leave it empty to remove it."),
+        render_kw={"type": "url", "inputmode": "url", "placeholder": "https://"},
+    )

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
+from ..bookings.meeting import check_link
 from ..core import audit, vocab
 from ..core.errors import Invalid, NotFound
 from ..extensions import db
@@ -144,6 +145,18 @@ def set_specialties(lawyer: User, codes: list[str], actor: User | None = None) -
     audit.record("availability.specialties", profile, actor=actor, lawyer_id=lawyer.id, specialties=codes)
 
 
+def set_video_room(lawyer: User, link: str | None, actor: User | None = None) -> None:
+    """Set (or with an empty ``link`` remove) the lawyer's default video room; Invalid unless an https URL."""
+    room = check_link(link, "video_room")
+    profile = lawyer.lawyer_profile
+    if profile is None:
+        profile = LawyerProfile(user_id=lawyer.id)
+        db.session.add(profile)
+    profile.video_room = room
+    db.session.flush()
+    audit.record("availability.video_room", profile, actor=actor, lawyer_id=lawyer.id)
+
+
 def renew_feed(lawyer: User, actor: User | None) -> None:
     """Give the lawyer's calendar feed a new secret address; the old one stops working."""
     lawyer.lawyer_profile.feed_token = new_feed_token()
@@ -185,7 +198,7 @@ def _merge(windows: list[Window]) -> list[Window]:
 
 def windows_on(lawyer_id: int, day: date) -> list[Window]:
     """The lawyer's working windows on ``day`` (local wall-clock): weekly plan + extra hours − time off."""
-    windows: list[Window] = [
+    weekly = [
         (rule.start_time, rule.end_time)
         for rule in db.session.scalars(
             select(AvailabilityRule).where(
@@ -198,6 +211,12 @@ def windows_on(lawyer_id: int, day: date) -> list[Window]:
             AvailabilityException.lawyer_id == lawyer_id, AvailabilityException.day == day
         )
     ).all()
+    return combine_windows(weekly, day_exceptions)
+
+
+def combine_windows(weekly: list[Window], day_exceptions) -> list[Window]:
+    """A day's windows from its weekly ranges and its exceptions (extra hours added, time off taken out)."""
+    windows = list(weekly)
     for exception in day_exceptions:
         if exception.kind == "extra" and exception.start_time and exception.end_time:
             windows.append((exception.start_time, exception.end_time))
@@ -208,3 +227,11 @@ def windows_on(lawyer_id: int, day: date) -> list[Window]:
                 return []
             windows = _subtract(windows, (exception.start_time, exception.end_time))
     return windows
+
+
+def lawyers_with_plan_clause():
+    """Whether a lawyer (``User``) has a weekly plan or extra hours at all (one with neither is never offered)."""
+    return or_(
+        exists().where(AvailabilityRule.lawyer_id == User.id),
+        exists().where(AvailabilityException.lawyer_id == User.id, AvailabilityException.kind == "extra"),
+    )

@@ -18,9 +18,9 @@ from ..bookings.vocab import ACTIVE_STATUSES
 from ..core.errors import Invalid
 from ..core.parsing import parse_id
 from ..extensions import db
-from ..models import Appointment, BookingUnit, ServiceType, User
+from ..models import Appointment, AvailabilityException, AvailabilityRule, BookingUnit, ServiceType, User
 from ..timeutil import local_datetime, local_today, local_zone, utcnow, week_bounds
-from .service import windows_on
+from .service import combine_windows, lawyers_with_plan_clause, windows_on
 
 UNIT = timedelta(minutes=30)
 
@@ -68,9 +68,12 @@ def find_lawyer(value) -> User | None:
     return user if user is not None and user.is_lawyer and user.active else None
 
 
-def lawyers(only_id: int | None = None) -> list[User]:
-    """Active lawyers (or the one with ``only_id``), by id."""
+def lawyers(only_id: int | None = None, with_plan: bool = False) -> list[User]:
+    """Active lawyers (or the one with ``only_id``), by id, with their profiles; ``with_plan``: only those with any
+    availability."""
     query = select(User).where(User.role == "lawyer", User.active.is_(True)).options(selectinload(User.lawyer_profile))
+    if with_plan:
+        query = query.where(lawyers_with_plan_clause())
     if only_id is not None:
         query = query.where(User.id == only_id)
     return list(db.session.scalars(query.order_by(User.id)))
@@ -78,9 +81,14 @@ def lawyers(only_id: int | None = None) -> list[User]:
 
 def window_starts(service: ServiceType, lawyer_id: int, day: date) -> list[datetime]:
     """Starts on ``day`` at which the whole service fits into the lawyer's windows (bookings ignored)."""
+    return starts_in(service, day, windows_on(lawyer_id, day))
+
+
+def starts_in(service: ServiceType, day: date, windows) -> list[datetime]:
+    """Starts on ``day`` at which the whole service fits into one of ``windows`` (local wall-clock ranges)."""
     duration = timedelta(minutes=service.duration_minutes)
     starts: list[datetime] = []
-    for begin, end in windows_on(lawyer_id, day):
+    for begin, end in windows:
         minutes = begin.hour * 60 + begin.minute
         minutes += -minutes % 30  # round up to the grid
         window_end = local_datetime(day, end)
@@ -207,3 +215,65 @@ def next_free_day(
             return probe
         probe += timedelta(days=1)
     return None
+
+
+def free_days(
+    service: ServiceType,
+    first: date,
+    last: date,
+    lawyer: User | None = None,
+    now: datetime | None = None,
+    ignore: int | None = None,
+) -> set[date]:
+    """The local dates from ``first`` to ``last`` on which ``service`` has a free start (with ``lawyer``, or any).
+
+    The month picker's question, answered with three queries whatever the number of days or lawyers (the weekly
+    plans, the exceptions and the held units of the whole range), then the same rules as ``free_slots`` in Python.
+    """
+    now = now or utcnow()
+    first, last = max(first, local_today(now)), min(last, last_bookable_day(now))
+    if first > last:
+        return set()
+    plans = select(
+        AvailabilityRule.lawyer_id, AvailabilityRule.weekday, AvailabilityRule.start_time, AvailabilityRule.end_time
+    )
+    exceptions = select(AvailabilityException).where(
+        AvailabilityException.day >= first, AvailabilityException.day <= last
+    )
+    units = select(BookingUnit.lawyer_id, BookingUnit.unit_start).where(
+        BookingUnit.unit_start >= local_datetime(first, time()),
+        BookingUnit.unit_start < local_datetime(last + timedelta(days=2), time()),
+    )
+    if lawyer is not None:
+        plans = plans.where(AvailabilityRule.lawyer_id == lawyer.id)
+        exceptions = exceptions.where(AvailabilityException.lawyer_id == lawyer.id)
+        units = units.where(BookingUnit.lawyer_id == lawyer.id)
+    else:
+        working = select(User.id).where(User.role == "lawyer", User.active.is_(True))
+        plans = plans.where(AvailabilityRule.lawyer_id.in_(working))
+        exceptions = exceptions.where(AvailabilityException.lawyer_id.in_(working))
+        units = units.where(BookingUnit.lawyer_id.in_(working))
+    if ignore is not None:
+        units = units.where(BookingUnit.appointment_id != ignore)
+    weekly: dict[tuple[int, int], list] = {}
+    for lawyer_id, weekday, start, end in db.session.execute(plans):
+        weekly.setdefault((lawyer_id, weekday), []).append((start, end))
+    by_day: dict[tuple[int, date], list] = {}
+    for exception in db.session.scalars(exceptions):
+        by_day.setdefault((exception.lawyer_id, exception.day), []).append(exception)
+    taken: dict[int, set[datetime]] = {}
+    for lawyer_id, unit in db.session.execute(units):
+        taken.setdefault(lawyer_id, set()).add(unit)
+    people = {key[0] for key in weekly} | {key[0] for key in by_day}
+    earliest = now + lead_time()
+    found: set[date] = set()
+    day = first
+    while day <= last:
+        for person in people:
+            windows = combine_windows(weekly.get((person, day.isoweekday()), []), by_day.get((person, day), []))
+            held = taken.get(person, set())
+            if any(start >= earliest and fits(service, start, held) for start in starts_in(service, day, windows)):
+                found.add(day)
+                break
+        day += timedelta(days=1)
+    return found

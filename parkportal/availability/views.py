@@ -17,7 +17,7 @@ from ..web import actor, load_or_404, refuse, render, roles_required
 from . import bp, service
 from . import slots as slot_rules
 from . import vocab as availability_vocab
-from .forms import EXCEPTION_KINDS, ExceptionForm, RuleForm, SpecialtiesForm, lawyer_choices
+from .forms import EXCEPTION_KINDS, ExceptionForm, RoomForm, RuleForm, SpecialtiesForm, lawyer_choices
 
 
 def _target_lawyer() -> User:
@@ -40,6 +40,9 @@ def _availability_page(lawyer: User, code: int = 200, **forms):
     """The availability editor for ``lawyer`` with any forms that failed."""
     forms.setdefault("rule_form", RuleForm(formdata=None))
     forms.setdefault("exception_form", ExceptionForm(formdata=None))
+    if "room_form" not in forms:
+        forms["room_form"] = RoomForm(formdata=None)
+        forms["room_form"].video_room.data = lawyer.lawyer_profile.video_room if lawyer.lawyer_profile else ""
     if "specialties_form" not in forms:
         form = SpecialtiesForm(formdata=None)
         form.specialties.data = lawyer.lawyer_profile.specialty_list if lawyer.lawyer_profile else []
@@ -140,6 +143,19 @@ def specialties():
         service.set_specialties(lawyer, form.specialties.data or [], actor())
 
     return _save(act, _("The specialties are saved."), form, "specialties_form")
+
+
+@bp.post("/room")
+@roles_required("lawyer", "staff")
+def video_room():
+    """Set the lawyer's default video meeting room (an https link)."""
+    form = RoomForm()
+    return _save(
+        lambda lawyer: service.set_video_room(lawyer, form.video_room.data, actor()),
+        _("The default meeting room is saved."),
+        form,
+        "room_form",
+    )
 
 
 @bp.post("/feed")

@@ -14,6 +14,15 @@ WEEKDAYS = {
     7: _l("Sunday"),
 }
 
+#: A lawyer's title (stored code) → label, senior first.
+LAWYER_TITLES = {
+    "senior_partner": _l("Senior partner"),
+    "partner": _l("Partner"),
+    "senior_associate": _l("Senior associate"),
+    "associate": _l("Associate"),
+    "assistant": _l("Legal assistant"),
+}
+
 #: Kinds of date exceptions: time off, or extra hours beyond the weekly plan.
 EXCEPTION_KINDS = {"off": _l("Time off"), "extra": _l("Extra hours")}
 
@@ -25,6 +34,7 @@ AUDIT_ACTIONS = {
     "availability.exception_removed": _l("Day off or extra hours removed"),
     "availability.specialties": _l("Specialties changed"),
     "availability.feed_regenerated": _l("Calendar address renewed"),
+    "availability.video_room": _l("Default video meeting room changed"),
 }
 
 #: Audit log object types → what staff read.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -73,6 +74,7 @@ class BookingForm(SlotForm):
         validate_choice=False,
         validators=[DataRequired(_l("Choose how you would like to meet."))],
     )
+    slot_lawyer = HiddenField(validators=[validate_id])  # the lawyer the picker showed at the chosen time
     description = TextAreaField(
         _l("Describe your question"),
         filters=[strip],
@@ -82,7 +84,26 @@ class BookingForm(SlotForm):
 
 
 class RescheduleForm(SlotForm):
-    """Move a booking: a new start (and, for staff, another lawyer)."""
+    """Move a booking: a new start and why (the lawyer and staff must say; for staff also another lawyer)."""
+
+    reason = TextAreaField(
+        _l("Reason, for the other side"),
+        filters=[strip],
+        validators=[Length(max=2000, message=_l("Please keep it under 2000 characters."))],
+        render_kw={"rows": 2},
+    )
+
+
+class ConfirmForm(Form):
+    """The lawyer confirms a request; for a video call with the meeting link (else their default room)."""
+
+    meeting_link = StringField(
+        _l("Meeting link (video calls)"),
+        filters=[strip],
+        validators=[Length(max=500)],
+        description=_l("An https:// link to the video meeting. Leave it empty to use your default meeting room."),
+        render_kw={"type": "url", "inputmode": "url", "placeholder": "https://"},
+    )
 
 
 class DeclineForm(Form):
@@ -103,7 +124,10 @@ class CompleteForm(Form):
     summary = TextAreaField(
         _l("Summary for the enterprise"),
         filters=[strip],
-        validators=[Length(max=5000)],
+        validators=[
+            DataRequired(_l("Write a summary for the enterprise: it is sent to them and can't be empty.")),
+            Length(max=5000),
+        ],
         render_kw={"rows": 4},
     )
     private_notes = TextAreaField(
@@ -114,12 +138,23 @@ class CompleteForm(Form):
     )
 
 
+class AddSummaryForm(Form):
+    """The lawyer adds to the summary of a completed appointment."""
+
+    summary = TextAreaField(
+        _l("Addition to the summary"),
+        filters=[strip],
+        validators=[DataRequired(_l("Write what you want to add.")), Length(max=5000)],
+        render_kw={"rows": 3},
+    )
+
+
 class RateForm(Form):
-    """The enterprise rates a completed service once."""
+    """The enterprise rates a completed service on the 好差评 scale (and may change it for a few days)."""
 
     rating = RadioField(
-        _l("Rating"),
-        choices=options((str(n), str(n)) for n in range(5, 0, -1)),
-        validators=[InputRequired(_l("Choose a rating from 1 to 5."))],
+        _l("How satisfied are you?"),
+        choices=options((str(code), text) for code, text in booking_vocab.RATINGS.items()),
+        validators=[InputRequired(_l("Choose how satisfied you are."))],
     )
     comment = TextAreaField(_l("Comment (optional)"), filters=[strip], validators=[Length(max=2000)])

@@ -7,24 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 
 from ..core import ical, vocab
 from ..models import Appointment
+from . import meeting
 from . import vocab as booking_vocab
 
 STATUS = {"requested": "TENTATIVE", "confirmed": "CONFIRMED", "cancelled": "CANCELLED", "declined": "CANCELLED"}
 
 
 def _event(appointment: Appointment):
-    """The appointment as a calendar entry (local times, link back to the booking)."""
+    """The appointment as a calendar entry: local times, how the meeting happens (LOCATION, URL to join a video
+    call, DESCRIPTION), a link back to the booking; the UID is the booking's, SEQUENCE its stored counter."""
     service = vocab.label(booking_vocab.SERVICE_TYPES, appointment.service_type.code)
-    if appointment.mode == "onsite":
-        location = f"{current_app.config['PARK_NAME']} {current_app.config['SERVICE_STATION_ADDRESS']}"
-    else:
-        location = vocab.label(booking_vocab.MODES, appointment.mode)
+    how = meeting.details(appointment)
     lines = [
+        how.how,
+        _("Booking number: %(id)d", id=appointment.id),
         _("Topic: %(topic)s", topic=vocab.label(vocab.TOPICS, appointment.topic)),
         _("Lawyer: %(name)s", name=appointment.lawyer.name if appointment.lawyer else _("not assigned yet")),
         _("Mode: %(mode)s", mode=vocab.label(booking_vocab.MODES, appointment.mode)),
@@ -39,10 +40,10 @@ def _event(appointment: Appointment):
         end=appointment.end_at,
         summary=f"{service} · {appointment.enterprise.name}",
         description="\n".join(lines),
-        location=location,
-        url=link,
+        location=how.location,
+        url=how.url or link,
         status=STATUS.get(appointment.status, "CONFIRMED"),
-        sequence=int(appointment.updated_at.timestamp()) if appointment.updated_at else 0,
+        sequence=appointment.sequence or 0,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.errors import Invalid
 from ..core.parsing import MAX_YEAR, MIN_YEAR, date_range, next_day, parse_id, parse_page
+from ..core.search import contains
 from ..extensions import db
 from ..models import Appointment, AvailabilityRule, Enterprise, ServiceType, User
 from ..timeutil import local_datetime, local_today, to_local, utcnow
@@ -29,7 +30,10 @@ CARD_OPTIONS = (
 )
 
 #: The keys of the staff list's filters (the public contract's query parameters).
-FILTER_KEYS = ("status", "lawyer", "service", "enterprise", "from", "to")
+FILTER_KEYS = ("status", "lawyer", "service", "enterprise", "enterprise_q", "from", "to")
+
+#: How many enterprises a search box offers at once.
+ENTERPRISE_MATCHES = 12
 
 #: Every day a filter can name: no bound at all.
 ALL_DAYS = (date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31))
@@ -57,18 +61,21 @@ def active_service(code: str | None) -> ServiceType | None:
     return db.session.scalar(select(ServiceType).where(ServiceType.code == code, ServiceType.active.is_(True)))
 
 
-def verified_enterprises() -> list[tuple[int, str]]:
-    """(id, name) of the enterprises that may book, by name (staff book for them)."""
-    return list(
-        db.session.execute(
-            select(Enterprise.id, Enterprise.name).where(Enterprise.status == "verified").order_by(Enterprise.name)
-        )
-    )
+def find_enterprises(text: str | None, verified_only: bool = True) -> list[Enterprise]:
+    """The first enterprises (by name) whose name or credit code holds ``text`` (staff book for them, or filter)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    query = select(Enterprise).where(contains(text, Enterprise.name, Enterprise.uscc))
+    if verified_only:
+        query = query.where(Enterprise.status == "verified")
+    return list(db.session.scalars(query.order_by(Enterprise.name).limit(ENTERPRISE_MATCHES)))
 
 
-def enterprise_options() -> list[tuple[int, str]]:
-    """(id, name) of every enterprise, by name (the staff list's filter)."""
-    return list(db.session.execute(select(Enterprise.id, Enterprise.name).order_by(Enterprise.name)))
+def enterprise_named(value: object) -> Enterprise | None:
+    """The enterprise with the id ``value`` (text), else ``None`` (to show the one chosen)."""
+    ident = parse_id(value)
+    return db.session.get(Enterprise, ident) if ident is not None else None
 
 
 # ------------------------------------------------------------------------------------------------ my bookings
@@ -166,6 +173,11 @@ def _filtered(query: Select, filters: dict[str, str]) -> Select:
         query = query.join(ServiceType).where(ServiceType.code == filters["service"])
     if (enterprise_id := parse_id(filters["enterprise"])) is not None:
         query = query.where(Appointment.enterprise_id == enterprise_id)
+    if filters["enterprise_q"].strip():
+        matching = select(Enterprise.id).where(
+            contains(filters["enterprise_q"].strip(), Enterprise.name, Enterprise.uscc)
+        )
+        query = query.where(Appointment.enterprise_id.in_(matching))
     return query
 
 

@@ -14,9 +14,9 @@ from ..core.parsing import parse_id
 from ..models import Appointment
 from ..timeutil import local_today, to_local, utcnow
 from ..web import actor, load_or_404, refuse, render, roles_required
-from . import bp, ical, queries, service
+from . import bp, ical, meeting, queries, service
 from . import vocab as booking_vocab
-from .forms import BookingForm, CompleteForm, DeclineForm, RateForm, RescheduleForm
+from .forms import AddSummaryForm, BookingForm, CompleteForm, ConfirmForm, DeclineForm, RateForm, RescheduleForm
 from .vocab import Status
 
 SUCCESS = {
@@ -26,7 +26,15 @@ SUCCESS = {
     "complete": lambda: _("The appointment is completed and the summary sent."),
     "no_show": lambda: _("Recorded as a no-show."),
     "rate": lambda: _("Thank you for your rating!"),
+    "accept": lambda: _("You agreed to the new time. The booking is confirmed."),
+    "add_summary": lambda: _("The addition is saved and sent to the enterprise."),
 }
+
+
+@bp.app_context_processor
+def _meeting_helpers() -> dict:
+    """Templates (pages and e-mails) ask ``meeting_details(a)`` how a booking is held, in their language."""
+    return {"meeting_details": meeting.details, "meeting_contact": meeting.contact}
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -61,8 +69,10 @@ def _booked_message(appointment: Appointment, by_staff: bool) -> str:
         if confirmed:  # staff get no reminder: they booked for someone else
             return _("The booking is confirmed. The enterprise has been told.")
         return _("The request is sent to the lawyer. The enterprise has been told.")
-    if confirmed:
+    if confirmed and service.reminder_ahead(appointment):
         return _("Booked and confirmed. You'll get a reminder the day before.")
+    if confirmed:
+        return _("Booked and confirmed. It's soon, so no reminder will be sent: please note the time.")
     return _("Your request is sent. The lawyer will confirm it soon.")
 
 
@@ -85,12 +95,8 @@ def _booking_form() -> BookingForm:
     form.service.choices = [("", _("Choose…"))] + [
         (s.code, vocab.label(booking_vocab.SERVICE_TYPES, s.code)) for s in queries.services()
     ]
-    form.lawyer_id.choices = lawyer_choices(_("Any lawyer"))
-    if current_user.is_staff:
-        form.enterprise_id.choices = [("", _("Choose…"))] + [
-            (str(ident), name) for ident, name in queries.verified_enterprises()
-        ]
-    else:
+    form.lawyer_id.choices = lawyer_choices(_("Any lawyer"), with_plan=True)
+    if not current_user.is_staff:
         del form.enterprise_id
     return form
 
@@ -106,22 +112,32 @@ def _book(form: BookingForm) -> Appointment:
         description=form.description.data or "",
         lawyer=slot_rules.chosen_lawyer(form.lawyer_id.data),
         actor=actor(),
+        keep=slot_rules.find_lawyer(form.slot_lawyer.data),
     )
 
 
 def _new_page(form: BookingForm, enterprise, blocked: bool, status: int):
     """The booking page with the slot picker on the chosen day."""
     _picked_day(form)
-    picker = service.pick_slots(form.service.data, form.date.data, form.lawyer_id.data, form.topic.data)
+    picker = service.pick_slots(
+        form.service.data,
+        form.date.data,
+        form.lawyer_id.data,
+        form.topic.data,
+        keep=(form.start.data, form.slot_lawyer.data),
+    )
+    chosen = queries.enterprise_named(form.enterprise_id.data) if form.enterprise_id else None
     return render(
         "bookings/new.html",
         form=form,
         blocked=blocked,
         enterprise=enterprise,
+        chosen_enterprise=chosen,
         services=queries.services(),
         status=status,
         **_picker(picker, form.start.data, form.lawyer_id.data),
         **_date_limits(),
+        **_month(form.service.data, form.date.data, form.lawyer_id.data),
     )
 
 
@@ -166,10 +182,38 @@ def slots():
         lawyer_text,
         args.get("topic"),
         ignore=_load(parse_id(moving)) if moving else None,
+        keep=(args.get("start"), args.get("slot_lawyer")),
     )
     code = 422 if picker.slot_error else 200
     context = _picker(picker, args.get("start"), lawyer_text)
-    return render("bookings/_slots.html", status=code, mode_hint_oob=bool(args.get("modes")), **context)
+    return render(
+        "bookings/_slots.html",
+        status=code,
+        mode_hint_oob=bool(args.get("modes")),
+        month_oob=True,
+        **context,
+        **_month(args.get("service", ""), args.get("date", ""), lawyer_text, args.get("month"), moving),
+    )
+
+
+def _month(service_code, day_text, lawyer_text, month_text=None, moving=None) -> dict:
+    """The month view's context: the month of ``month_text`` (YYYY-MM) or of the chosen day, its free days."""
+    moving_booking = _load(parse_id(moving)) if moving else None
+    calendar = service.month_view(service_code, day_text, lawyer_text, month_text, moving_booking)
+    return {"month": calendar}
+
+
+@bp.get("/days")
+@roles_required("enterprise", "staff", "lawyer")
+def days():
+    """The month picker fragment (htmx): ``service``, ``month`` (YYYY-MM), optional ``lawyer`` and ``date``."""
+    args = request.args
+    lawyer_text = args.get("lawyer", args.get("lawyer_id", ""))
+    context = _month(
+        args.get("service", ""), args.get("date", ""), lawyer_text, args.get("month"), args.get("reschedule")
+    )
+    code = 422 if context["month"].error else 200
+    return render("bookings/_month.html", status=code, **context)
 
 
 # ----------------------------------------------------------------------------------------------- detail
@@ -179,7 +223,13 @@ def _detail(appointment: Appointment, code: int = 200, error: str | None = None,
     """The booking page with the actions the user may take and any forms that failed."""
     forms.setdefault("decline_form", DeclineForm(formdata=None))
     forms.setdefault("complete_form", CompleteForm(formdata=None))
-    forms.setdefault("rate_form", RateForm(formdata=None))
+    forms.setdefault("confirm_form", ConfirmForm(formdata=None))
+    forms.setdefault("summary_form", AddSummaryForm(formdata=None))
+    if "rate_form" not in forms:
+        forms["rate_form"] = RateForm(formdata=None)
+        if appointment.feedback is not None:
+            forms["rate_form"].rating.data = str(appointment.feedback.rating)
+            forms["rate_form"].comment.data = appointment.feedback.comment or ""
     return render(
         "bookings/detail.html",
         appointment=appointment,
@@ -187,6 +237,7 @@ def _detail(appointment: Appointment, code: int = 200, error: str | None = None,
         error=error,
         status=code,
         cancel_cutoff_hours=service.cutoff().total_seconds() / 3600,
+        too_late=service.too_late_message(),
         now=utcnow(),
         **forms,
     )
@@ -238,8 +289,26 @@ def cancel(booking_id: int):
 @bp.post("/<int:booking_id>/confirm")
 @roles_required("enterprise", "staff", "lawyer")
 def confirm(booking_id: int):
-    """The lawyer confirms a request (or takes an unassigned one)."""
-    return _act(booking_id, "confirm", lambda a, u: service.confirm(a, u))
+    """The lawyer confirms a request (or takes an unassigned one); a video call with an optional ``meeting_link``."""
+    form = ConfirmForm()
+    return _act(booking_id, "confirm", lambda a, u: service.confirm(a, u, form.meeting_link.data), form, "confirm_form")
+
+
+@bp.post("/<int:booking_id>/accept")
+@roles_required("enterprise", "staff", "lawyer")
+def accept(booking_id: int):
+    """The enterprise agrees to the new time the lawyer proposed."""
+    return _act(booking_id, "accept", lambda a, u: service.accept(a, u))
+
+
+@bp.post("/<int:booking_id>/summary")
+@roles_required("enterprise", "staff", "lawyer")
+def add_summary(booking_id: int):
+    """The lawyer adds to the summary of a completed appointment (the enterprise is told)."""
+    form = AddSummaryForm()
+    return _act(
+        booking_id, "add_summary", lambda a, u: service.add_to_summary(a, u, form.summary.data), form, "summary_form"
+    )
 
 
 @bp.post("/<int:booking_id>/decline")
@@ -274,7 +343,7 @@ def no_show(booking_id: int):
 @bp.post("/<int:booking_id>/rate")
 @roles_required("enterprise", "staff", "lawyer")
 def rate(booking_id: int):
-    """The enterprise rates a completed service once."""
+    """The enterprise rates a completed service (and may change its rating for a few days)."""
     form = RateForm()
     return _act(
         booking_id,
@@ -288,7 +357,7 @@ def rate(booking_id: int):
 def _reschedule_form(appointment: Appointment) -> RescheduleForm:
     """The form to move ``appointment``; staff may also choose another lawyer (the current one preselected)."""
     form = RescheduleForm()
-    form.lawyer_id.choices = lawyer_choices(None)
+    form.lawyer_id.choices = lawyer_choices(None, with_plan=True)
     if not current_user.is_staff:
         del form.lawyer_id
     elif request.method == "GET":
@@ -301,7 +370,8 @@ def _reschedule_form(appointment: Appointment) -> RescheduleForm:
 @bp.route("/<int:booking_id>/reschedule", methods=["GET", "POST"])
 @roles_required("enterprise", "staff", "lawyer")
 def reschedule(booking_id: int):
-    """Move a booking to another free slot (the lawyer their own, staff any, also to another lawyer)."""
+    """Move a booking to another free slot, keeping its number: the enterprise its own (before the cut-off), the
+    lawyer their own with a reason (the enterprise then agrees or cancels), staff any, also to another lawyer."""
     appointment = _load(booking_id)
     if not service.may(current_user, "reschedule", appointment):
         abort(403)
@@ -312,11 +382,16 @@ def reschedule(booking_id: int):
         status = 422
     elif request.method == "POST":
         try:
-            moved = service.reschedule(appointment, actor(), form.start_at, slot_rules.find_lawyer(chosen))
+            moved = service.reschedule(
+                appointment, actor(), form.start_at, slot_rules.find_lawyer(chosen), form.reason.data or ""
+            )
         except DomainError as error:
             status = refuse(error, lambda code, _message: code, form)
         else:
-            flash(_("The booking is moved. Both sides have been told."), "success")
+            if moved.awaiting_enterprise:
+                flash(_("The new time is proposed. The enterprise is asked to agree to it."), "success")
+            else:
+                flash(_("The booking is moved. Both sides have been told."), "success")
             return redirect(url_for("bookings.detail", booking_id=moved.id), code=303)
     _picked_day(form)
     lawyer_text = chosen or str(appointment.lawyer_id or "")
@@ -329,6 +404,7 @@ def reschedule(booking_id: int):
         status=status,
         **_picker(picker, form.start.data, lawyer_text),
         **_date_limits(),
+        **_month(appointment.service_type.code, form.date.data, lawyer_text, None, str(appointment.id)),
     )
 
 
@@ -368,7 +444,6 @@ def staff_list():
             page=found.page,
             filters=found.filters,
             problems=[problem] if problem else [],
-            enterprises=queries.enterprise_options(),
             lawyer_options=lawyer_choices(None),
             services=queries.services(),
         )

@@ -74,6 +74,15 @@ APPOINTMENT_STATUSES = {
     "no_show": _l("No-show"),
 }
 
+#: The 政务服务"好差评" scale: stored 5 (非常满意) … 1 (非常不满意), shown best first.
+RATINGS = {
+    5: _l("Very satisfied"),
+    4: _l("Satisfied"),
+    3: _l("Basically satisfied"),
+    2: _l("Dissatisfied"),
+    1: _l("Very dissatisfied"),
+}
+
 #: Audit log actions (the stored codes) → what staff read.
 AUDIT_ACTIONS = {
     "booking.created": _l("Booking made"),
@@ -84,6 +93,9 @@ AUDIT_ACTIONS = {
     "booking.completed": _l("Appointment completed"),
     "booking.no_show": _l("No-show recorded"),
     "booking.rated": _l("Service rated"),
+    "booking.rating_changed": _l("Rating changed"),
+    "booking.accepted": _l("New time agreed by the enterprise"),
+    "booking.summary_added": _l("Added to the summary"),
 }
 
 #: Audit log object types → what staff read.
@@ -99,6 +111,9 @@ AUDIT_DETAILS = {
     "new_id": _l("New booking"),
     "rescheduled_from": _l("Moved from booking"),
     "rating": _l("Rating"),
+    "moved_from": _l("Previous time"),
+    "move_reason": _l("Reason for the move"),
+    "addition": _l("Addition"),
 }
 
 #: Detail values → what staff read.

@@ -3,6 +3,7 @@
 from .audit import AuditLog
 from .booking import (
     Appointment,
+    AppointmentMove,
     AvailabilityException,
     AvailabilityRule,
     BookingUnit,
@@ -19,6 +20,7 @@ from .user import SignIn, User
 
 __all__ = [
     "Appointment",
+    "AppointmentMove",
     "AuditLog",
     "AvailabilityException",
     "AvailabilityRule",

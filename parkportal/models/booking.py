@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..availability.vocab import LAWYER_TITLES
 from ..bookings.vocab import MODES, Status
 from ..core.access import own_enterprise
 from ..core.vocab import check_in
@@ -55,12 +56,15 @@ class LawyerProfile(db.Model):
     __tablename__ = "lawyer_profile"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
-    title: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(100))  # a code of LAWYER_TITLES
     bio: Mapped[str | None] = mapped_column(Text)
     specialties: Mapped[str] = mapped_column(String(200), default="")  # comma-separated topic codes
     feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
+    video_room: Mapped[str | None] = mapped_column(String(500))  # the lawyer's default meeting link (https)
 
     user: Mapped[User] = relationship(back_populates="lawyer_profile")
+
+    __table_args__ = (check_in("title", tuple(LAWYER_TITLES)),)
 
     @property
     def specialty_list(self) -> list[str]:
@@ -142,7 +146,10 @@ class Appointment(db.Model):
     summary: Mapped[str | None] = mapped_column(Text)  # for the enterprise, written on completion
     private_notes: Mapped[str | None] = mapped_column(Text)  # the lawyer's own
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"))
+    rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"))  # before 0008 only
+    meeting_link: Mapped[str | None] = mapped_column(String(500))  # video: the link the lawyer gave
+    sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: grows with every move
+    awaiting_enterprise: Mapped[bool] = mapped_column(default=False)  # a lawyer's move waits for the enterprise
     reminder_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -161,6 +168,9 @@ class Appointment(db.Model):
         foreign_keys=[rescheduled_from_id], back_populates="rescheduled_from", uselist=False
     )
     feedback: Mapped[Feedback | None] = relationship(back_populates="appointment", uselist=False)
+    moves: Mapped[list[AppointmentMove]] = relationship(
+        back_populates="appointment", order_by="AppointmentMove.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         CheckConstraint("start_at < end_at", name="range"),
@@ -179,6 +189,30 @@ class Appointment(db.Model):
         return own_enterprise(cls.enterprise_id, user, otherwise=lawyers if user.is_lawyer else None)
 
 
+class AppointmentMove(db.Model):
+    """One reschedule of an appointment: from when to when (and which lawyer), by whom, and why.
+
+    The appointment keeps its id through moves; these rows are its history, shown on its page.
+    """
+
+    __tablename__ = "appointment_move"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointment.id", ondelete="CASCADE"), index=True)
+    from_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    to_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    from_lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    to_lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    appointment: Mapped[Appointment] = relationship(back_populates="moves")
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id])
+    from_lawyer: Mapped[User | None] = relationship(foreign_keys=[from_lawyer_id])
+    to_lawyer: Mapped[User | None] = relationship(foreign_keys=[to_lawyer_id])
+
+
 class BookingUnit(db.Model):
     """One 30-minute unit of a lawyer's time held by an appointment.
 
@@ -194,7 +228,10 @@ class BookingUnit(db.Model):
 
 
 class Feedback(db.Model):
-    """An enterprise's rating of a completed appointment: once, 1–5, with an optional comment."""
+    """An enterprise's rating of a completed appointment on the 好差评 scale (5 非常满意 … 1 非常不满意).
+
+    One per appointment; the enterprise may change it for ``RATING_CHANGE_DAYS`` after rating.
+    """
 
     __tablename__ = "feedback"
 
@@ -204,6 +241,7 @@ class Feedback(db.Model):
     rating: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last change of the rating
 
     appointment: Mapped[Appointment] = relationship(back_populates="feedback")
 

@@ -113,8 +113,9 @@ def test_staff_list_keeps_names_and_dates_on_one_line_on_a_phone(app, page, live
     screenshot("booking-08-staff-list-desk")
 
 
-def test_slot_shows_the_lawyer_the_topic_assigns(app, page, live_server):
-    """Choosing the topic after the time refreshes the slots, so the lawyer shown is the one who gets the booking."""
+def test_choosing_the_topic_after_the_time_keeps_the_lawyer(app, page, live_server):
+    """Choosing the topic after the time refreshes the slots but keeps the lawyer shown under the chosen time (who
+    then gets the booking), even when the topic would prefer another lawyer for "any lawyer"."""
     with app.app_context():
         user = factories.enterprise_user()
         generalist = working_lawyer(specialties="company_law", name="陈明")
@@ -131,12 +132,14 @@ def test_slot_shows_the_lawyer_the_topic_assigns(app, page, live_server):
     expect(slot).to_have_attribute("data-lawyer-id", str(generalist_id))  # no topic yet: the first lawyer
     slot.check()
     page.select_option("select[name=topic]", "labor")
-    expect(slot).to_have_attribute("data-lawyer-id", str(specialist_id))  # refreshed for the labour topic
+    page.wait_for_load_state("networkidle")
+    expect(slot).to_have_attribute("data-lawyer-id", str(generalist_id))  # kept under the chosen time
     expect(slot).to_be_checked()  # the chosen time survives the refresh
-    expect(page.locator("#slots label.slot", has=slot)).to_contain_text("刘洋")
+    other = page.locator(f'[data-start="{iso(day, "11:00")}"]')
+    expect(other).to_have_attribute("data-lawyer-id", str(specialist_id))  # other times follow the topic
     page.check("input[name=mode][value=onsite]")
     page.locator("#booking-form button[type=submit]").click()
-    expect(page.locator(".booking-detail")).to_contain_text("刘洋")
+    expect(page.locator(".booking-detail")).to_contain_text("陈明")
 
 
 def test_cancelling_asks_first_and_a_no_changes_nothing(app, page, live_server):
