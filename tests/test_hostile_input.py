@@ -37,7 +37,7 @@ ROLES = ("anonymous", "enterprise", "lawyer", "staff")
 #: specially.
 QUERY_NAMES = {
     "page", "q", "status", "from", "to", "date", "month", "service", "lawyer", "lawyer_id", "role", "level", "area",
-    "next", "lang", "start", "topic", "reschedule", "modes", "enterprise", "id", "token",
+    "next", "lang", "start", "topic", "reschedule", "modes", "enterprise", "id", "token", "year",
     "_external", "_scheme", "_anchor", "_method",
 }  # fmt: skip
 
