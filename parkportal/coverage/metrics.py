@@ -25,7 +25,7 @@ from ..events.vocab import EventStatus, RegStatus
 from ..extensions import db
 from ..models import Appointment, Enterprise, Event, Feedback, Finding, Need, PrintedCopy, Registration
 from ..timeutil import utcnow
-from .touches import _in, touches, utc_bounds
+from .touches import _in, held_events, touches, utc_bounds
 from .vocab import CHANNELS
 
 ARCHIVED = "archived"
@@ -141,10 +141,9 @@ def people_reached(start: date | None, end: date | None) -> int:
     low, high = utc_bounds(start, end)
     return int(
         db.session.scalar(
-            select(func.coalesce(func.sum(Registration.attended_count), 0))
-            .join(Event, Event.id == Registration.event_id)
-            .where(Registration.status == RegStatus.ATTENDED, Event.status != EventStatus.DRAFT)
-            .where(*_in(Event.start_at, low, high))
+            select(func.coalesce(func.sum(Registration.attended_count), 0)).where(
+                Registration.event_id.in_(held_events(low, high)), Registration.status == RegStatus.ATTENDED
+            )
         )
         or 0
     )
@@ -174,10 +173,9 @@ def event_rating(start: date | None, end: date | None) -> Rating:
     """Ratings of attended registrations of the period's events."""
     low, high = utc_bounds(start, end)
     count, total = db.session.execute(
-        select(func.count(Registration.rating), func.coalesce(func.sum(Registration.rating), 0))
-        .join(Event, Event.id == Registration.event_id)
-        .where(Registration.status == RegStatus.ATTENDED, Event.status != EventStatus.DRAFT)
-        .where(*_in(Event.start_at, low, high))
+        select(func.count(Registration.rating), func.coalesce(func.sum(Registration.rating), 0)).where(
+            Registration.event_id.in_(held_events(low, high)), Registration.status == RegStatus.ATTENDED
+        )
     ).one()
     return Rating(count, int(total))
 
