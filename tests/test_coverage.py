@@ -325,3 +325,30 @@ def test_risks_count_issued_findings_by_level_and_corrected(ctx):
     assert risks.found == {"high": 1, "medium": 2, "low": 0}
     assert risks.corrected == {"high": 1, "medium": 0, "low": 0}
     assert metrics.risks(date(2001, 1, 1), date(2001, 12, 31)).total_found == 0
+
+
+def test_query_count_is_the_same_with_an_empty_not_served_list(app, staff_client):
+    """An empty roster (nothing to list) costs the dashboard as many statements as a full not-served page."""
+
+    def statements() -> int:
+        count = 0
+
+        def counter(*_args):
+            nonlocal count
+            count += 1
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            assert staff_client.get(f"/coverage/?{PERIOD}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+        return count
+
+    empty = statements()
+    with app.app_context():
+        for _ in range(30):
+            factories.enterprise()
+        db.session.commit()
+    assert statements() == empty

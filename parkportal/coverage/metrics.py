@@ -340,9 +340,8 @@ def not_served(start: date | None, end: date | None, q: str = "") -> Select:
 
 
 def last_touch(enterprise_ids: list[int]) -> dict[int, str]:
-    """The day of each enterprise's latest touch ever (YYYY-MM-DD), for a page of enterprises (one query)."""
-    if not enterprise_ids:
-        return {}
+    """The day of each enterprise's latest touch ever (YYYY-MM-DD), for a page of enterprises (one query, also for an
+    empty page: the page's query count doesn't depend on the data)."""
     touch = touches(enterprise_ids=enterprise_ids)
     return dict(
         db.session.execute(select(touch.c.enterprise_id, func.max(touch.c.day)).group_by(touch.c.enterprise_id)).all()
@@ -350,13 +349,12 @@ def last_touch(enterprise_ids: list[int]) -> dict[int, str]:
 
 
 def open_needs(enterprise_ids: list[int]) -> dict[int, list[Need]]:
-    """The open needs of a page of enterprises, oldest first (one query)."""
+    """The open needs of a page of enterprises, oldest first (one query, also for an empty page)."""
     found: dict[int, list[Need]] = {ident: [] for ident in enterprise_ids}
-    if enterprise_ids:
-        for need in db.session.scalars(
-            select(Need).where(Need.enterprise_id.in_(enterprise_ids), Need.status == "open").order_by(Need.id)
-        ):
-            found[need.enterprise_id].append(need)
+    for need in db.session.scalars(
+        select(Need).where(Need.enterprise_id.in_(enterprise_ids), Need.status == "open").order_by(Need.id)
+    ):
+        found[need.enterprise_id].append(need)
     return found
 
 
