@@ -13,7 +13,20 @@ from types import ModuleType, SimpleNamespace
 from flask import Flask
 
 #: In navigation order.
-AREAS = ("main", "auth", "enterprises", "availability", "bookings", "checkups", "events", "library", "notify", "admin")
+AREAS = (
+    "main",
+    "auth",
+    "enterprises",
+    "availability",
+    "bookings",
+    "checkups",
+    "events",
+    "library",
+    "coverage",
+    "api",
+    "notify",
+    "admin",
+)
 
 
 def _modules(suffix: str = "") -> list[ModuleType]:

@@ -250,6 +250,23 @@ def import_roster_command(path, dry_run):
         db.session.commit()
 
 
+@click.command("issue-token")
+@click.option("--name", required=True, help="The platform that will use the token.")
+@with_appcontext
+def issue_token_command(name):
+    """Issue a named API token; the token itself is printed as the last line (it is stored only hashed)."""
+    from .core.errors import Invalid
+    from .coverage.service import issue_token
+
+    try:
+        row, token = issue_token(name, None)
+    except Invalid as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"API token {row.id} issued for {row.name!r}; it is shown only now:")
+    click.echo(token)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     for command in (
@@ -261,5 +278,6 @@ def init_app(app: Flask) -> None:
         send_outbox_command,
         send_reminders_command,
         import_roster_command,
+        issue_token_command,
     ):
         app.cli.add_command(command)

@@ -211,9 +211,13 @@ def seed(rng: random.Random | None = None) -> str:
     library_summary = seed_library(
         rng, enterprises, staff, current_app.config["PARK_NAME"], current_app.config["PARTNER_FIRM_NAME"]
     )
+    from .coverage.demo import seed_needs
+
+    needs_summary = seed_needs(rng, enterprises, staff)
     return (
         f"Seeded {len(enterprises)} enterprises, {demo_users} enterprise users, {len(lawyers)} lawyers, "
-        f"{len(STAFF)} staff; {booking_summary}; {checkup_summary}; {event_summary}; {library_summary}."
+        f"{len(STAFF)} staff; {booking_summary}; {checkup_summary}; {event_summary}; {library_summary}; "
+        f"{needs_summary}."
     )
 
 

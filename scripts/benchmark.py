@@ -55,6 +55,10 @@ EXTRA_PAGES: dict[str | None, list[str]] = {
         "/library/2",
         "/library/stats",
         "/library/2/reach?have=no",
+        "/coverage/",
+        "/coverage/not-served?q=常州",
+        "/coverage/export.csv",
+        "/coverage/report",
     ],
 }
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from parkportal.availability.service import add_exception
 from parkportal.bookings.service import confirm
 from parkportal.checkups.service import add_finding, issue
+from parkportal.coverage.service import issue_token, state_needs
 from parkportal.events.service import register
 from parkportal.extensions import db
 from parkportal.models import AvailabilityRule, Notification
@@ -154,6 +155,24 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("checkups.correct", "POST"): (LOGIN, 404, 404, 403),  # only the enterprise
     ("checkups.confirm", "POST"): (LOGIN, 404, 404, 409),  # not reported corrected yet
     ("checkups.remove", "POST"): (LOGIN, 404, 404, 403),  # only the assigned lawyer
+    # Coverage: staff only, except stating one's own needs; the bystander has a need and an API token.
+    ("coverage.dashboard", "GET"): (LOGIN, 403, 403, 200),
+    ("coverage.not_served", "GET"): (LOGIN, 403, 403, 200),
+    ("coverage.not_served_csv", "GET"): (LOGIN, 403, 403, 200),
+    ("coverage.export_csv", "GET"): (LOGIN, 403, 403, 200),
+    ("coverage.export_xlsx", "GET"): (LOGIN, 403, 403, 200),
+    ("coverage.timeline", "GET"): (LOGIN, 403, 403, 200),
+    ("coverage.state_needs", "POST"): (LOGIN, 422, 403, 404),  # no topic / staff: no enterprise named
+    ("coverage.address_need", "POST"): (LOGIN, 403, 403, 303),
+    ("coverage.report", "GET"): (LOGIN, 403, 403, 200),
+    ("coverage.report_pdf", "GET"): (LOGIN, 403, 403, 200),
+    ("coverage.tokens", "GET"): (LOGIN, 403, 403, 200),
+    ("coverage.tokens", "POST"): (LOGIN, 403, 403, 422),
+    ("coverage.revoke_token", "POST"): (LOGIN, 403, 403, 303),
+    # The API answers nothing without a bearer token, whoever is signed in; its description is public.
+    ("api.coverage", "GET"): (401, 401, 401, 401),
+    ("api.events", "GET"): (401, 401, 401, 401),
+    ("api.openapi", "GET"): (200, 200, 200, 200),
 }
 
 #: Endpoints whose access rules are tested in another module (each maps to where).
@@ -180,6 +199,8 @@ class Bystander:
     compilation_id: int
     checkup_booking_id: int
     finding_id: int
+    need_id: int
+    token_id: int
 
 
 #: URL variable → its value, given the bystander's records.
@@ -196,6 +217,8 @@ URL_VALUES: dict[str, Callable[[Bystander], object]] = {
     "registration_id": lambda b: b.registration_id,
     "compilation_id": lambda b: b.compilation_id,
     "finding_id": lambda b: b.finding_id,
+    "need_id": lambda b: b.need_id,
+    "token_id": lambda b: b.token_id,
 }
 
 #: Values that differ for one area's routes: area → URL variable → its value (a checkup is a checkup booking).
@@ -284,6 +307,8 @@ def bystander(app) -> Bystander:
         event = make_event()
         registration = register(event, None, 1, "张三", user)
         published = library_support.compilation(lawyer)
+        (need,) = state_needs(user.enterprise, ["labor"], "", "profile", user)
+        token, _secret = issue_token("区市场监管平台", None)
         db.session.commit()
         return Bystander(
             enterprise_id=user.enterprise_id,
@@ -297,6 +322,8 @@ def bystander(app) -> Bystander:
             compilation_id=published.id,
             checkup_booking_id=checkup.id,
             finding_id=finding.id,
+            need_id=need.id,
+            token_id=token.id,
         )
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from .. import accounts
 from ..core import vocab
 from ..enterprises import vocab as enterprise_vocab
-from ..fields import Form
+from ..fields import Form, MultiCheckboxField
 
 
 def strip(value):
@@ -127,6 +127,16 @@ class RegistrationForm(PasswordPair, Form):
     )
     agree_privacy = BooleanField(
         PRIVACY_CONSENT, validators=[DataRequired(_l("Please agree to the privacy notice to register."))]
+    )
+
+    needs = MultiCheckboxField(
+        _l("Legal topics your enterprise needs help with (optional)"), choices=vocab.select_choices(vocab.TOPICS)
+    )
+    needs_note = TextAreaField(
+        _l("What legal help do you need? (optional)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 2},
     )
 
     def validate_uscc(self, field):

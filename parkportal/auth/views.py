@@ -93,6 +93,10 @@ def register():
             form.uscc.errors = [_("This enterprise or e-mail address was registered a moment ago.")]
         else:
             audit.record("enterprise.registered", user.enterprise, actor=user, uscc=user.enterprise.uscc)
+            if form.needs.data or form.needs_note.data:
+                from ..coverage.service import state_needs
+
+                state_needs(user.enterprise, form.needs.data, form.needs_note.data, "registration", user)
             _start_session(user)
             flash(
                 _("Welcome! Your enterprise is registered. The park service station will verify it shortly."), "success"

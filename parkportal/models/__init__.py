@@ -12,6 +12,7 @@ from .booking import (
     ServiceType,
 )
 from .checkups import Checkup, Finding, Questionnaire, ReportRevision
+from .coverage import ApiToken, Need
 from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
 from .library import Compilation, CompilationTopic, Download, PrintedCopy
@@ -19,6 +20,8 @@ from .notify import Notification, OutboxMessage
 from .user import SignIn, User
 
 __all__ = [
+    "ApiToken",
+    "Need",
     "Appointment",
     "AppointmentMove",
     "AuditLog",

@@ -1,0 +1,142 @@
+"""The read-only API: bearer tokens issued by staff (stored hashed, revocable), coverage and events as JSON, every
+answer valid against the served OpenAPI description; missing, wrong or revoked tokens 401, bad dates 400."""
+
+from __future__ import annotations
+
+import hashlib
+
+import jsonschema
+import pytest
+from sqlalchemy import select
+
+from parkportal.coverage import service
+from parkportal.extensions import db
+from parkportal.models import ApiToken
+
+from . import coverage_support as park
+from . import factories
+from .event_support import make_event
+
+
+@pytest.fixture
+def token(app) -> str:
+    """An active token."""
+    with app.app_context():
+        _row, secret = service.issue_token("区市场监管平台", None)
+        db.session.commit()
+    return secret
+
+
+def bearer(secret: str) -> dict[str, str]:
+    """The Authorization header for ``secret``."""
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def check(client, response, path: str):
+    """Validate ``response`` against the OpenAPI description's schema for ``path`` and its status."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"][path]["get"]
+    declared = operation["responses"][str(response.status_code)]
+    schema = {**declared["content"]["application/json"]["schema"], "components": spec["components"]}
+    jsonschema.validate(response.get_json(), schema)
+
+
+def test_coverage_figures_match_the_seeded_park_and_the_description(app, client, token):
+    """GET /api/v1/coverage gives the contract's keys with the hand-computed figures, valid per the OpenAPI schema."""
+    with app.app_context():
+        park.seed()
+        db.session.commit()
+    response = client.get("/api/v1/coverage?from=2025-01-01&to=2025-12-31", headers=bearer(token))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["from"], body["to"], body["roster"], body["served"], body["target"]) == (
+        "2025-01-01",
+        "2025-12-31",
+        8,
+        5,
+        70,
+    )
+    assert body["rate"] == pytest.approx(0.625)
+    assert body["touches"] == park.EXPECTED["touches"]
+    check(client, response, "/coverage")
+
+
+def test_events_lists_published_events_per_the_description(app, client, token):
+    """GET /api/v1/events lists published events only, valid per the OpenAPI schema."""
+    with app.app_context():
+        shown = make_event(title="新《公司法》专题讲座", topics=("company_law",)).id
+        make_event(status="draft")
+        db.session.commit()
+    response = client.get("/api/v1/events", headers=bearer(token))
+    assert response.status_code == 200
+    assert [e["id"] for e in response.get_json()["events"]] == [shown]
+    assert response.get_json()["events"][0]["topics"] == ["company_law"]
+    check(client, response, "/events")
+
+
+@pytest.mark.parametrize("path", ["/coverage", "/events"])
+def test_missing_wrong_and_revoked_tokens_get_401_json(app, client, token, path):
+    """No token, a wrong one, another scheme or a revoked one: 401 with a JSON error, per the description."""
+    url = f"/api/v1{path}"
+    for headers in ({}, bearer("pp_wrong"), {"Authorization": f"Basic {token}"}):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 401 and response.get_json()["error"] == "unauthorized"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        check(client, response, path)
+    with app.app_context():
+        service.revoke_token(db.session.scalar(select(ApiToken)), None)
+        db.session.commit()
+    assert client.get(url, headers=bearer(token)).status_code == 401
+
+
+@pytest.mark.parametrize("query", ["from=2025-02-30", "from=yesterday", "from=2025-06-01&to=2025-01-01"])
+@pytest.mark.parametrize("path", ["/coverage", "/events"])
+def test_bad_dates_get_400_json(client, token, path, query):
+    """A malformed date or to before from: 400 with a JSON error naming the field, per the description."""
+    response = client.get(f"/api/v1{path}?{query}", headers=bearer(token))
+    assert response.status_code == 400
+    assert response.get_json()["field"] in ("from", "to")
+    check(client, response, path)
+
+
+def test_tokens_are_stored_hashed_and_issued_by_staff(app, staff_client, enterprise_client):
+    """Staff issue a named token on the tokens page: shown once, stored only as its SHA-256; others get 403."""
+    page = staff_client.post("/coverage/tokens", data={"name": "钟楼区数据平台"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    secret = html.split("<pre><code>")[1].split("</code>")[0]
+    with app.app_context():
+        row = db.session.scalar(select(ApiToken))
+        assert row.name == "钟楼区数据平台" and row.digest == hashlib.sha256(secret.encode()).hexdigest()
+        assert secret not in (row.digest, row.prefix)
+        token_id = row.id
+    assert secret not in staff_client.get("/coverage/tokens").get_data(as_text=True)
+    assert staff_client.get("/api/v1/coverage", headers=bearer(secret)).status_code == 200
+    assert enterprise_client.post("/coverage/tokens", data={"name": "x"}).status_code == 403
+    assert staff_client.post(f"/coverage/tokens/{token_id}/revoke").status_code == 303
+    assert staff_client.get("/api/v1/coverage", headers=bearer(secret)).status_code == 401
+
+
+def test_issue_token_cli_prints_the_token_as_its_last_line(app, runner):
+    """`flask issue-token --name N` prints a working token as its last line."""
+    result = runner.invoke(args=["issue-token", "--name", "园区大屏"])
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip().splitlines()[-1]
+    response = app.test_client().get("/api/v1/coverage", headers=bearer(secret))
+    assert response.status_code == 200
+    assert runner.invoke(args=["issue-token", "--name", "  "]).exit_code != 0
+
+
+def test_a_session_does_not_open_the_api(staff_client):
+    """A signed-in staff member without a bearer token gets 401 too (the API trusts tokens, not cookies)."""
+    assert staff_client.get("/api/v1/coverage").status_code == 401
+
+
+def test_openapi_description_names_every_api_route(app, client):
+    """Every /api/v1 route but the description itself is a path of the description."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    routes = {
+        rule.rule.removeprefix("/api/v1") for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
+    }
+    assert routes - {"/openapi.json"} == set(spec["paths"])
+    assert factories  # the module's data comes through the factories
