@@ -141,17 +141,26 @@ def english(client):
 
 
 def _wipe(app) -> None:
-    """Empty every table (fast, and works with concurrent connections, unlike a rolled-back transaction)."""
+    """Empty every table (fast, and works with concurrent connections, unlike a rolled-back transaction).
+
+    DELETE, children first, rather than TRUNCATE: on PostgreSQL a TRUNCATE of every table costs ~0.4 s (it swaps
+    each table's files), a DELETE of a test's few rows ~10 ms. Sequences that moved are restarted, so ids start at 1
+    in every test as they would after TRUNCATE … RESTART IDENTITY.
+    """
     with app.app_context():
         db.session.remove()
-        tables = list(reversed(db.metadata.sorted_tables))
         with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
             if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+                moved = conn.scalars(
+                    text(
+                        "SELECT quote_ident(sequencename) FROM pg_sequences"
+                        " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                    )
+                ).all()
+                for sequence in moved:
+                    conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
 
 
 @pytest.fixture(autouse=True)
