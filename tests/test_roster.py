@@ -216,3 +216,19 @@ def test_kept_uploads_need_a_real_token(app):
         for token in ("../../etc/passwd", "0" * 32, "x"):
             with pytest.raises(Exception, match="no such roster upload"):
                 roster.kept(token)
+
+
+def test_a_file_of_only_bad_rows_says_nothing_can_be_imported(app, staff_client):
+    """When every row has an error the preview offers no import and says to correct the file (not "nothing new")."""
+    rows = [["91320400MA1X000000", "坏代码公司", "制造", 10, "", "", ""], ["123456", "", "批发和零售业", 3, "", "", ""]]
+    html = upload(english(staff_client), xlsx(rows)).get_data(as_text=True)
+    assert 'data-count="skip"><strong>2</strong>' in html and "/apply" not in html
+    assert "No row of this file can be imported" in html and "would change nothing" not in html
+
+
+def test_common_industry_names_of_the_national_classification_are_recognised(app):
+    """批发和零售业 (wholesale and retail) is trade, not "Other"."""
+    from parkportal.enterprises.vocab import industry_code
+
+    with app.test_request_context():
+        assert industry_code("批发和零售业") == "ecommerce" and industry_code("Retail") == "ecommerce"

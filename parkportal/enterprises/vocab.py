@@ -43,7 +43,7 @@ ENTERPRISE_SOURCES = {
 INDUSTRY_KEYWORDS = {
     "manufacturing": ("制造", "机械", "装备", "电子", "manufactur"),
     "software": ("软件", "信息", "互联网", "科技", "software", "information"),
-    "ecommerce": ("电商", "电子商务", "贸易", "e-commerce", "ecommerce", "trade"),
+    "ecommerce": ("电商", "电子商务", "贸易", "批发", "零售", "商贸", "e-commerce", "ecommerce", "trade", "wholesale", "retail"),
     "biotech": ("医药", "生物", "医疗", "健康", "bio", "medic", "health"),
     "new_energy": ("新能源", "材料", "光伏", "储能", "energy", "material"),
     "culture": ("文化", "创意", "设计", "传媒", "culture", "creative", "media"),
