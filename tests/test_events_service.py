@@ -13,7 +13,7 @@ from parkportal.core.errors import Conflict, Invalid, NotAllowed, WrongState
 from parkportal.events import service
 from parkportal.extensions import db
 from parkportal.models import AuditLog, Event, Notification, OutboxMessage, Registration
-from parkportal.timeutil import local_datetime, local_today, utcnow
+from parkportal.timeutil import local_datetime, local_today, to_local, utcnow
 
 from . import factories
 from .event_support import make_event, registered
@@ -120,6 +120,31 @@ def test_capacity_can_not_drop_below_the_seats_taken(ctx):
     assert caught.value.field == "capacity"
     service.save_event(values(capacity=3, seats_per_enterprise=2), staff, event)
     assert waiting.status == "registered" and event.seats_taken == 3 and event.sequence == 1
+
+
+def test_moving_an_event_tells_everyone_signed_up_with_the_new_calendar_entry(ctx):
+    """A new time or place reaches the registered and the waiting (e-mail with the .ics at the next SEQUENCE);
+    a change of title or capacity alone tells nobody, and the staff member who made it is not told."""
+    staff = factories.staff()
+    event = service.save_event(values(capacity=1, seats_per_enterprise=1), staff)
+    seated_user, waiting_user = user_of(), user_of()
+    service.register(event, None, 1, "张三", seated_user)
+    service.register(event, None, 1, "李四", waiting_user)
+    db.session.query(Notification).delete()
+    db.session.query(OutboxMessage).delete()
+
+    service.save_event(values(capacity=1, seats_per_enterprise=1, title="新《公司法》要点"), staff, event)
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+
+    later = event.start_at + timedelta(days=1)
+    service.save_event(
+        values(capacity=1, seats_per_enterprise=1, start=later, end=later + timedelta(hours=2)), staff, event
+    )
+    told = set(db.session.scalars(select(Notification.user_id)))
+    assert told == {seated_user.id, waiting_user.id}
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == seated_user.email))
+    assert mail.attachment_name == f"event-{event.id}.ics" and b"SEQUENCE:2" in mail.attachment
+    assert to_local(later).strftime("%Y%m%dT%H%M") in mail.attachment.decode()
 
 
 # ------------------------------------------------------------------------------------------------ sign-up

@@ -117,6 +117,7 @@ def save_event(values: EventValues, actor: User, event: Event | None = None) -> 
             raise WrongState(_("This event is cancelled and can't be changed any more."))
     _check_values(values, event)
     creating = event is None
+    before = None if creating else (event.start_at, event.end_at, event.location, event.online_url)
     if event is None:
         event = Event(created_by=actor, seats_taken=0, arrivals=0, sequence=0)
         db.session.add(event)
@@ -149,8 +150,25 @@ def save_event(values: EventValues, actor: User, event: Event | None = None) -> 
         capacity=event.capacity,
     )
     if not creating:
-        _promote(event, actor)  # a larger capacity lets the waitlist move up
+        promoted = _promote(event, actor)  # a larger capacity lets the waitlist move up
+        if before != (event.start_at, event.end_at, event.location, event.online_url):
+            _tell_changed(event, actor, already_told=promoted)
     return event
+
+
+def _tell_changed(event: Event, actor: User, already_told: Iterable[Registration] = ()) -> None:
+    """The time or place of an event people signed up for changed: tell them, with the updated calendar entry."""
+    if event.status != EventStatus.PUBLISHED or event.end_at <= utcnow():
+        return
+    skip = {registration.id for registration in already_told}
+    for registration in db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status.in_((RegStatus.REGISTERED, RegStatus.WAITLISTED)),
+        )
+    ):
+        if registration.id not in skip:
+            _tell(registration, "event_changed", exclude=actor)
 
 
 def cancel_event(event: Event, actor: User, reason: str = "", now: datetime | None = None) -> Event:
@@ -585,15 +603,20 @@ HEADLINES = {
     "promoted": _l("A place has freed up: you are registered"),
     "cancelled": _l("Event registration cancelled"),
     "event_cancelled": _l("Event cancelled"),
+    "event_changed": _l("The event's time or place has changed"),
     "reminder": _l("Reminder: event tomorrow"),
 }
+
+
+#: The messages that carry the event's calendar file (a new or changed entry in the recipient's calendar).
+WITH_CALENDAR_ENTRY = ("registered", "promoted", "reminder", "event_changed")
 
 
 def _tell(registration: Registration, kind: str, exclude: User | None = None) -> None:
     """Tell the enterprise's active users about their registration, in-app and by e-mail (with the .ics)."""
     event = registration.event
     when = to_local(event.start_at).strftime("%Y-%m-%d %H:%M")
-    attachment = partial(_ics_attachment, event) if kind in ("registered", "promoted", "reminder") else None
+    attachment = partial(_ics_attachment, event) if kind in WITH_CALENDAR_ENTRY else None
     for user in registration.enterprise.users:
         if not user.active or (exclude is not None and user.id == exclude.id):
             continue
