@@ -249,6 +249,37 @@ def test_correction_and_its_confirmation(app, enterprise_client, lawyer_client, 
     assert 'data-finding-status="confirmed"' in page
 
 
+def test_a_correction_that_is_not_enough_is_sent_back_and_reported_again(
+    app, enterprise_client, lawyer_client, staff_client
+):
+    """The lawyer sends a reported correction back with what is missing (a note is required, only a reported one,
+    never by the enterprise); the finding is open again, the enterprise is told and sees why, and can report anew."""
+    booking_id, finding_id = _issued(app, enterprise_client, lawyer_client)
+    english(lawyer_client)
+    url = f"/checkups/findings/{finding_id}/return"
+    assert lawyer_client.post(url, data={"note": "还缺"}).status_code == 409  # nothing reported yet
+    enterprise_client.post(f"/checkups/findings/{finding_id}/correct", data={"note": "已补签部分合同"})
+    assert enterprise_client.post(url, data={"note": "x"}).status_code == 403
+    empty = lawyer_client.post(url, data={"note": "  "})
+    assert empty.status_code == 422 and "Say what is still missing" in empty.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Finding, finding_id).status == "corrected"  # the refused attempt wrote nothing
+        db.session.query(Notification).delete()
+        db.session.commit()
+    assert lawyer_client.post(url, data={"note": "仍有 2 名员工未签书面劳动合同"}).status_code == 303
+    with app.app_context():
+        finding = db.session.get(Finding, finding_id)
+        assert (finding.status, finding.returned_note) == ("open", "仍有 2 名员工未签书面劳动合同")
+        assert finding.returned_by_id == lawyer_client.user_id and finding.returned_at is not None
+        assert set(db.session.scalars(select(Notification.user_id))) == {enterprise_client.user_id}
+        assert db.session.scalar(select(AuditLog.action).order_by(AuditLog.id.desc())) == "checkup.correction_returned"
+    page = enterprise_client.get(f"/checkups/{booking_id}").get_data(as_text=True)
+    assert 'data-finding-status="open"' in page and "仍有 2 名员工未签书面劳动合同" in page
+    again = enterprise_client.post(f"/checkups/findings/{finding_id}/correct", data={"note": "已全部补签"})
+    assert again.status_code == 303
+    assert staff_client.post(f"/checkups/findings/{finding_id}/confirm").status_code == 303
+
+
 def test_follow_up_reminder_is_sent_once(app, runner, enterprise_client, lawyer_client):
     """send-reminders reminds both sides when the follow-up day has come, exactly once."""
     booking_id, _finding_id = _issued(app, enterprise_client, lawyer_client)

@@ -154,6 +154,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("checkups.report_pdf", "GET"): (LOGIN, 404, 404, 200),
     ("checkups.correct", "POST"): (LOGIN, 404, 404, 403),  # only the enterprise
     ("checkups.confirm", "POST"): (LOGIN, 404, 404, 409),  # not reported corrected yet
+    ("checkups.send_back", "POST"): (LOGIN, 404, 404, 422),  # no note: the form answers first
     ("checkups.remove", "POST"): (LOGIN, 404, 404, 403),  # only the assigned lawyer
     # Coverage: staff only, except stating one's own needs; the bystander has a need and an API token.
     ("coverage.dashboard", "GET"): (LOGIN, 403, 403, 200),

@@ -64,6 +64,20 @@ class IssueForm(Form):
     )
 
 
+class ReturnForm(Form):
+    """The lawyer or staff send a reported correction back."""
+
+    note = TextAreaField(
+        _l("What is still missing"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Say what is still missing, so the enterprise knows what to do.")),
+            Length(max=5000),
+        ],
+        render_kw={"rows": 2},
+    )
+
+
 class CorrectForm(Form):
     """The enterprise reports a finding corrected."""
 

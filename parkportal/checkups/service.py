@@ -414,6 +414,28 @@ def confirm_correction(finding: Finding, actor: User, now: datetime | None = Non
     return finding
 
 
+def return_correction(finding: Finding, actor: User, note: str, now: datetime | None = None) -> Finding:
+    """The assigned lawyer or staff find a reported correction not enough: the finding is open again with what is
+    still missing, and the enterprise is told."""
+    now = now or utcnow()
+    appointment = finding.checkup.appointment
+    if not (actor.is_staff or (actor.is_lawyer and appointment.lawyer_id == actor.id)):
+        raise NotAllowed(_("The checkup's lawyer or park staff review corrections."))
+    finding = locking.lock(finding)
+    note = (note or "").strip()
+    if not note:
+        raise Invalid(_("Say what is still missing, so the enterprise knows what to do."), "note")
+    if finding.status != FindingStatus.CORRECTED:
+        raise WrongState(_("Only a finding reported corrected can be sent back."))
+    finding.status = FindingStatus.OPEN
+    finding.returned_note = note[:MAX_TEXT]
+    finding.returned_at = now
+    finding.returned_by_id = actor.id
+    audit.record("checkup.correction_returned", finding, actor=actor, booking_id=appointment.id, note=note)
+    _tell(appointment.enterprise.active_users, finding.checkup, "returned", finding=finding)
+    return finding
+
+
 # ---------------------------------------------------------------------------------------------- follow-up
 
 
@@ -474,6 +496,7 @@ HEADLINES = {
     "revised": _l("Your legal checkup report has a new revision"),
     "corrected": _l("A checkup finding was reported corrected"),
     "confirmed": _l("A correction of your checkup was confirmed"),
+    "returned": _l("A correction of your checkup was sent back: more is needed"),
     "follow_up": _l("Checkup follow-up due"),
 }
 

@@ -18,7 +18,7 @@ from ..timeutil import local_today
 from ..web import actor, load_or_404, refuse, render, roles_required
 from . import bp, queries, report, service
 from . import questionnaire as qn
-from .forms import CorrectForm, FindingForm, IssueForm
+from .forms import CorrectForm, FindingForm, IssueForm, ReturnForm
 
 PARTIES = ("enterprise", "lawyer", "staff")
 
@@ -75,6 +75,7 @@ def _page(
     finding_form: FindingForm | None = None,
     issue_form: IssueForm | None = None,
     correct_forms: dict[int, CorrectForm] | None = None,
+    return_forms: dict[int, ReturnForm] | None = None,
 ):
     """The checkup page: questionnaire or answers with flags, findings, report revisions, the forms the user may use."""
     checkup = service.find_checkup(appointment)
@@ -111,6 +112,8 @@ def _page(
         issue_form=issue_form,
         correct_forms=correct_forms or {},
         new_correct_form=lambda: CorrectForm(formdata=None),
+        return_forms=return_forms or {},
+        new_return_form=lambda: ReturnForm(formdata=None),
         english=_english(),
         tr=qn.text_for,
         error=error,
@@ -305,6 +308,26 @@ def confirm(finding_id: int):
         appointment = finding.checkup.appointment
         return refuse(problem, lambda code, message: _page(appointment, code, error=message))
     flash(_("Correction confirmed. The enterprise has been told."), "success")
+    return _back(finding)
+
+
+@bp.post("/findings/<int:finding_id>/return")
+@roles_required(*PARTIES)
+def send_back(finding_id: int):
+    """The assigned lawyer or staff send a reported correction back as not enough, saying what is missing."""
+    finding = _finding(finding_id)
+    if current_user.is_enterprise:
+        abort(403)
+    appointment = finding.checkup.appointment
+    form = ReturnForm()
+    forms = {finding.id: form}
+    if not form.validate():
+        return _page(appointment, 422, return_forms=forms)
+    try:
+        service.return_correction(finding, actor(), form.note.data)
+    except DomainError as problem:
+        return refuse(problem, lambda code, message: _page(appointment, code, error=message, return_forms=forms), form)
+    flash(_("The correction is sent back. The enterprise has been told what is missing."), "success")
     return _back(finding)
 
 

@@ -77,6 +77,7 @@ AUDIT_ACTIONS = {
     "checkup.report_downloaded": _l("Checkup report downloaded as PDF"),
     "checkup.finding_corrected": _l("Checkup finding marked corrected"),
     "checkup.correction_confirmed": _l("Checkup correction confirmed"),
+    "checkup.correction_returned": _l("Checkup correction sent back"),
     "checkup.follow_up_reminded": _l("Checkup follow-up reminder sent"),
     "checkup.questionnaire_loaded": _l("Checkup questionnaire version loaded"),
 }

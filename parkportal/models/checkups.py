@@ -101,7 +101,8 @@ class Finding(db.Model):
     """One risk the lawyer found: area (a legal topic), what, legal basis, level, recommendation, deadline.
 
     A finding is part of the report from the revision it was issued in (``issued_in``) on and never changes after
-    that; what follows is its correction: the enterprise marks it corrected, the lawyer or staff confirm.
+    that; what follows is its correction: the enterprise marks it corrected, the lawyer or staff confirm it or send
+    it back as not enough (open again, with why).
     """
 
     __tablename__ = "checkup_finding"
@@ -124,10 +125,15 @@ class Finding(db.Model):
     corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The last time a reported correction was sent back as not enough (the finding is open again), and why.
+    returned_note: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     checkup: Mapped[Checkup] = relationship(back_populates="findings")
     corrected_by: Mapped[User | None] = relationship(foreign_keys=[corrected_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
 
     __table_args__ = (
         check_in("area", tuple(TOPICS)),
