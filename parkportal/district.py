@@ -565,13 +565,13 @@ def _checkups(rng, ids: Ids, now: datetime) -> tuple[int, int]:
     answers = [_answers(rng, definition, risky=0.35) for _ in range(8)]
     have = select(Checkup.appointment_id)
     done = db.session.execute(
-        select(Appointment.id, Appointment.lawyer_id, Appointment.start_at)
+        select(Appointment.id, Appointment.lawyer_id, Appointment.start_at, Appointment.enterprise_id)
         .join(ServiceType)
         .where(ServiceType.code == "checkup", Appointment.status == "completed", Appointment.id.not_in(have))
         .order_by(Appointment.id)
     ).all()
     checkups, findings, revisions = [], [], []
-    for index, (appointment_id, lawyer_id, start) in enumerate(done):
+    for index, (appointment_id, lawyer_id, start, enterprise_id) in enumerate(done):
         start = _utc(start)
         ident = ids.take(Checkup)
         finished = start - timedelta(days=2)
@@ -584,6 +584,7 @@ def _checkups(rng, ids: Ids, now: datetime) -> tuple[int, int]:
                 {
                     "id": ids.take(Finding),
                     "checkup_id": ident,
+                    "enterprise_id": enterprise_id,
                     "area": area,
                     "finding": finding,
                     "basis": basis,
