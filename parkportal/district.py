@@ -21,6 +21,7 @@ from .checkups import questionnaire as qn
 from .checkups.demo import POOL, SUMMARIES, _answers
 from .checkups.service import stored_questionnaire
 from .extensions import db
+from .library import service as library
 from .models import (
     Appointment,
     AuditLog,
@@ -552,7 +553,9 @@ def _library(rng, ids, verified, enterprises, staff, wanted: int, printed: int) 
                 "created_at": now - timedelta(days=rng.randint(1, HISTORY_DAYS)),
             }
 
-    return bulk(Download, downloads()), bulk(PrintedCopy, copies())
+    counts = bulk(Download, downloads()), bulk(PrintedCopy, copies())
+    library.recount()  # the compilations' kept figures, from the rows written around the service
+    return counts
 
 
 # ---------------------------------------------------------------------------------------------- checkups
