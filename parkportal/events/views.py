@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core import vocab
+from ..core import paging, vocab
 from ..core.errors import DomainError, NotFound
 from ..core.parsing import parse_date, parse_id, parse_month, parse_page
 from ..core.search import contains
@@ -114,10 +114,9 @@ def index():
     context["problem"] = problem
     events: list[Event] = []
     if view == "list":
-        page = db.paginate(
-            calendar.listing(user, period, now, **filters), page=parse_page(request.args.get("page")),
-            per_page=LIST_PER_PAGE, error_out=False,
-        )  # fmt: skip
+        # Paged without a count (the past grows with every event); topics for the page only.
+        page = paging.look_ahead(calendar.listing(user, period, now, **filters), parse_page(request.args.get("page")),
+                                 LIST_PER_PAGE)  # fmt: skip
         events = list(page.items)
         context.update(page=page, events=events)
     elif view == "day":
