@@ -154,8 +154,10 @@ def _count(compilation_id: int, enterprise_id: int, downloads: int = 0, printed:
     """Add a copy that reached ``enterprise_id`` to the compilation's kept figures (in the caller's transaction)."""
     values = {"compilation_id": compilation_id, "enterprise_id": enterprise_id}
     dialect = db.session.get_bind().dialect.name
-    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(CompilationReach).values(values)
-    first = db.session.execute(statement.on_conflict_do_nothing()).rowcount == 1
+    table = CompilationReach.__table__
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table).values(values)
+    returned = statement.on_conflict_do_nothing().returning(table.c.enterprise_id)
+    first = db.session.execute(returned).first() is not None  # a row comes back only when the pair is new
     db.session.execute(
         update(Compilation)
         .where(Compilation.id == compilation_id)
