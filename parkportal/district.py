@@ -21,6 +21,7 @@ from .checkups import questionnaire as qn
 from .checkups.demo import POOL, SUMMARIES, _answers
 from .checkups.service import stored_questionnaire
 from .extensions import db
+from .library import service as library
 from .models import (
     Appointment,
     AuditLog,
@@ -552,7 +553,9 @@ def _library(rng, ids, verified, enterprises, staff, wanted: int, printed: int) 
                 "created_at": now - timedelta(days=rng.randint(1, HISTORY_DAYS)),
             }
 
-    return bulk(Download, downloads()), bulk(PrintedCopy, copies())
+    counts = bulk(Download, downloads()), bulk(PrintedCopy, copies())
+    library.recount()  # the compilations' kept figures, from the rows written around the service
+    return counts
 
 
 # ---------------------------------------------------------------------------------------------- checkups
@@ -565,13 +568,13 @@ def _checkups(rng, ids: Ids, now: datetime) -> tuple[int, int]:
     answers = [_answers(rng, definition, risky=0.35) for _ in range(8)]
     have = select(Checkup.appointment_id)
     done = db.session.execute(
-        select(Appointment.id, Appointment.lawyer_id, Appointment.start_at)
+        select(Appointment.id, Appointment.lawyer_id, Appointment.start_at, Appointment.enterprise_id)
         .join(ServiceType)
         .where(ServiceType.code == "checkup", Appointment.status == "completed", Appointment.id.not_in(have))
         .order_by(Appointment.id)
     ).all()
     checkups, findings, revisions = [], [], []
-    for index, (appointment_id, lawyer_id, start) in enumerate(done):
+    for index, (appointment_id, lawyer_id, start, enterprise_id) in enumerate(done):
         start = _utc(start)
         ident = ids.take(Checkup)
         finished = start - timedelta(days=2)
@@ -584,6 +587,7 @@ def _checkups(rng, ids: Ids, now: datetime) -> tuple[int, int]:
                 {
                     "id": ids.take(Finding),
                     "checkup_id": ident,
+                    "enterprise_id": enterprise_id,
                     "area": area,
                     "finding": finding,
                     "basis": basis,

@@ -42,6 +42,8 @@ def add_events(app, anchor_id: int, own_enterprise_id: int, n: int) -> None:
         (None, "/events/?month={month}"),
         ("enterprise", "/events/?month={month}"),
         (None, "/events/?view=list"),
+        (None, "/events/?date={day}"),
+        ("enterprise", "/events/?date={day}"),
         ("enterprise", "/events/?view=list"),
         ("staff", "/events/?view=list"),
         ("enterprise", "/events/{event}"),
@@ -63,10 +65,11 @@ def test_event_pages_query_a_constant_number_of_times(app, role, url):
         emails = {"enterprise": user.email, "staff": staff.email}
         anchor_id, enterprise_id = anchor.id, user.enterprise_id
         month = to_local(anchor.start_at).strftime("%Y-%m")
+        day = to_local(anchor.start_at).date().isoformat()
     client = app.test_client()
     if role:
         assert AuthActions(client).login(emails[role]).status_code == 303
-    target = url.format(month=month, event=anchor_id)
+    target = url.format(month=month, event=anchor_id, day=day)
     counts = []
     for _round in range(2):
         add_events(app, anchor_id, enterprise_id, 3)

@@ -4,36 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, false, func, select, true
+from sqlalchemy.orm import defer, load_only, selectinload
 
 from ..core import vocab
 from ..extensions import db
 from ..models import Appointment, Checkup, Enterprise, Finding, ServiceType, User
-from ..models.checkups import _booking_clause
 from .service import SERVICE_CODE
 from .vocab import FINDING_STATUSES, RISK_LEVELS
 
-#: Severity as a sortable number (high first).
-SEVERITY_ORDER = case({"high": 0, "medium": 1, "low": 2}, value=Finding.level)
+#: Most serious first, then the oldest, by the stored rank (an index on (status, severity, issued_at, id) serves it).
+PARK_ORDER = (Finding.severity, Finding.issued_at, Finding.id)
 
 
-def my_checkups(user: User) -> list[tuple[Appointment, Checkup | None]]:
-    """The checkup bookings ``user`` is a party to (newest first), each with its checkup if started."""
-    rows = db.session.execute(
+def _party(user: User) -> ColumnElement[bool]:
+    """The bookings ``user`` is a party to, on the booking's own columns (as ``_booking_clause``, but an index on
+    (lawyer_id, start_at) or (enterprise_id, start_at) serves it together with the newest-first order)."""
+    if user.is_staff:
+        return true()
+    if user.is_enterprise:
+        return Appointment.enterprise_id == (user.enterprise_id or -1)
+    if user.is_lawyer:
+        return Appointment.lawyer_id == user.id
+    return false()
+
+
+def my_checkups(user: User) -> Select:
+    """The checkup bookings ``user`` is a party to (newest first), each with its checkup if started (rows of
+    (appointment, checkup or None); page them)."""
+    return (
         select(Appointment, Checkup)
         .join(ServiceType, ServiceType.id == Appointment.service_type_id)
         .outerjoin(Checkup, Checkup.appointment_id == Appointment.id)
         .where(
             ServiceType.code == SERVICE_CODE,
-            _booking_clause(Appointment.id, user),
+            _party(user),
             Appointment.status.in_(("requested", "confirmed", "completed", "no_show")),
         )
-        .options(selectinload(Appointment.enterprise), selectinload(Appointment.lawyer))
-        .order_by(Appointment.start_at.desc())
-        .limit(200)
-    ).all()
-    return [(appointment, checkup) for appointment, checkup in rows]
+        .options(
+            selectinload(Appointment.enterprise).load_only(Enterprise.name),
+            selectinload(Appointment.lawyer).load_only(User.name),
+            defer(Checkup.answers),
+        )
+        .order_by(Appointment.start_at.desc(), Appointment.id.desc())
+    )
 
 
 def read_filters(args: Any) -> dict[str, str]:
@@ -60,19 +74,28 @@ def _filtered(query, filters: dict[str, str]):
     return query
 
 
-def park_findings(user: User, filters: dict[str, str], limit: int = 500) -> list[Finding]:
-    """The issued findings ``user`` may read, filtered; most serious and oldest first."""
+def park_findings(user: User, filters: dict[str, str]) -> Select:
+    """The issued findings ``user`` may read, filtered; most serious and oldest first (page them)."""
     query = (
         select(Finding)
-        .join(Checkup, Checkup.id == Finding.checkup_id)
-        .where(Finding.visible_to(user))
         .options(
-            selectinload(Finding.checkup).selectinload(Checkup.appointment).selectinload(Appointment.enterprise),
-            selectinload(Finding.checkup).selectinload(Checkup.appointment).selectinload(Appointment.lawyer),
+            selectinload(Finding.checkup).options(
+                load_only(Checkup.appointment_id),
+                selectinload(Checkup.appointment).options(
+                    load_only(Appointment.enterprise_id, Appointment.lawyer_id),
+                    selectinload(Appointment.enterprise).load_only(Enterprise.name, Enterprise.uscc),
+                    selectinload(Appointment.lawyer).load_only(User.name),
+                ),
+            ),
         )
-        .order_by(SEVERITY_ORDER, Finding.issued_at, Finding.id)
+        .order_by(*PARK_ORDER)
     )
-    return list(db.session.scalars(_filtered(query, filters).limit(limit)))
+    if not user.is_staff:  # staff read every finding; others those of the checkups they are a party to
+        query = query.join(Checkup, Checkup.id == Finding.checkup_id).join(
+            Appointment, Appointment.id == Checkup.appointment_id
+        )
+        query = query.where(_party(user))
+    return _filtered(query, filters)
 
 
 def matrix(filters: dict[str, str]) -> dict[str, dict[str, int]]:
@@ -82,7 +105,7 @@ def matrix(filters: dict[str, str]) -> dict[str, dict[str, int]]:
     visibility.
     """
     query = _filtered(
-        select(Finding.area, Finding.level, func.count()).group_by(Finding.area, Finding.level),
+        select(Finding.area, Finding.level, func.count()).group_by(Finding.level, Finding.area),
         {"status": filters.get("status", "")},
     )
     counts: dict[str, dict[str, int]] = {}
@@ -91,15 +114,25 @@ def matrix(filters: dict[str, str]) -> dict[str, dict[str, int]]:
     return counts
 
 
+def total(counts: dict[str, dict[str, int]], filters: dict[str, str]) -> int:
+    """How many findings the park's matrix holds for the level and area filters (no count of its own)."""
+    return sum(
+        number
+        for area, levels in counts.items()
+        if not filters.get("area") or area == filters["area"]
+        for level, number in levels.items()
+        if not filters.get("level") or level == filters["level"]
+    )
+
+
 def common_flags() -> list[tuple[str, int]]:
     """How many enterprises in the park hold an issued finding per area (the most common first)."""
+    affected = func.count(func.distinct(Finding.enterprise_id))
     rows = db.session.execute(
-        select(Finding.area, func.count(func.distinct(Appointment.enterprise_id)))
-        .join(Checkup, Checkup.id == Finding.checkup_id)
-        .join(Appointment, Appointment.id == Checkup.appointment_id)
+        select(Finding.area, affected)
         .where(Finding.issued_in.is_not(None))
         .group_by(Finding.area)
-        .order_by(func.count(func.distinct(Appointment.enterprise_id)).desc())
+        .order_by(affected.desc())
     ).all()
     return [(area, count) for area, count in rows]
 

@@ -241,6 +241,7 @@ def add_finding(
     checkup = _ensure_checkup(appointment, now)
     row = Finding(
         checkup_id=checkup.id,
+        enterprise_id=appointment.enterprise_id,
         area=area,
         finding=finding[:MAX_TEXT],
         basis=(basis or "").strip()[:MAX_TEXT],

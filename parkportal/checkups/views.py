@@ -10,9 +10,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core import locking
+from ..core import locking, paging
 from ..core.errors import DomainError, NotFound
-from ..core.parsing import parse_date, parse_int
+from ..core.parsing import parse_date, parse_int, parse_page
+from ..extensions import db
 from ..models import Appointment, Checkup, Finding, ReportRevision
 from ..timeutil import local_today
 from ..web import actor, load_or_404, refuse, render, roles_required
@@ -21,6 +22,11 @@ from . import questionnaire as qn
 from .forms import CorrectForm, FindingForm, IssueForm, ReturnForm
 
 PARTIES = ("enterprise", "lawyer", "staff")
+#: Rows per page of the checkups list and of the park's findings (each pages on its own: ``page``, ``findings_page``).
+CHECKUPS_PER_PAGE = 20
+FINDINGS_PER_PAGE = 25
+#: The CSV export's limit.
+EXPORT_LIMIT = 100_000
 
 
 def _load(booking_id: int) -> Appointment:
@@ -126,11 +132,21 @@ def _page(
 def index():
     """The signed-in party's checkups; for staff and lawyers also the park's findings by area and level."""
     filters = queries.read_filters(request.args)
-    context: dict[str, Any] = {"checkups": queries.my_checkups(current_user), "filters": filters}
+    checkups = paging.look_ahead(
+        queries.my_checkups(current_user), parse_page(request.args.get("page")), CHECKUPS_PER_PAGE, rows=True
+    )
+    context: dict[str, Any] = {"checkups": checkups, "filters": filters}
     if not current_user.is_enterprise:
+        matrix = queries.matrix(filters)
         context.update(
-            findings=queries.park_findings(current_user, filters),
-            matrix=queries.matrix(filters),
+            matrix=matrix,
+            # Staff's list holds every finding the counts do; a lawyer's only their own checkups' (not counted).
+            findings_total=queries.total(matrix, filters) if current_user.is_staff else None,
+            findings=paging.look_ahead(
+                queries.park_findings(current_user, filters),
+                parse_page(request.args.get("findings_page")),
+                FINDINGS_PER_PAGE,
+            ),
             common=queries.common_flags(),
             today=local_today(),
         )
@@ -142,7 +158,8 @@ def index():
 def export():
     """The park's findings the user may read, filtered like the list, as CSV."""
     today = local_today()
-    findings = queries.park_findings(current_user, queries.read_filters(request.args), limit=100_000)
+    query = queries.park_findings(current_user, queries.read_filters(request.args)).limit(EXPORT_LIMIT)
+    findings = db.session.scalars(query).all()
     return Response(
         report.findings_csv(findings, today),
         mimetype="text/csv",

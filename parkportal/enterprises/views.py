@@ -7,15 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..core import vocab
+from ..core import paging, vocab
 from ..core.errors import DomainError, NotFound
+from ..core.parsing import parse_page
 from ..core.search import contains
-from ..extensions import db
 from ..models import Enterprise
 from ..web import actor, load_or_404, refuse, render, roles_required
 from . import bp, roster, service
 from . import vocab as enterprise_vocab
 from .forms import ProfileForm, RejectForm, RosterForm
+
+#: Rows per page of the roster.
+PER_PAGE = 25
 
 
 @bp.get("/mine")
@@ -78,8 +81,12 @@ def index():
         query = query.where(Enterprise.status == status)
     if q:
         query = query.where(contains(q, Enterprise.name, Enterprise.uscc, Enterprise.contact_name))
-    query = query.order_by((Enterprise.status == "pending").desc(), Enterprise.name)
-    page = db.paginate(query, per_page=25)
+    if status in enterprise_vocab.ENTERPRISE_STATUSES:
+        query = query.order_by(Enterprise.name, Enterprise.id)  # one status: the name index serves the order
+    else:
+        query = query.order_by((Enterprise.status == "pending").desc(), Enterprise.name, Enterprise.id)
+    # Paged without a count: a search that matches most of a district's roster would count every row.
+    page = paging.look_ahead(query, parse_page(request.args.get("page")), PER_PAGE)
     return render("enterprises/index.html", "results", page=page, q=q, status_filter=status)
 
 

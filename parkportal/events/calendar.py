@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from ..core import access, vocab
 from ..extensions import db
@@ -19,8 +19,12 @@ from ..models import Event, EventTopic, Registration, User
 from ..timeutil import local_datetime, to_local
 from .vocab import EVENT_CATEGORIES
 
-#: What a list row or calendar cell shows besides the event: loaded with the list, not per row.
+#: What a list row shows besides the event: loaded with the list, not per row.
 LIST_OPTIONS = (selectinload(Event.topic_rows),)
+#: What a month grid's cell shows of an event (a compact link): nothing else is read.
+CELL_COLUMNS = (Event.title, Event.category, Event.status, Event.start_at, Event.end_at)
+#: Events a grid cell names; more are counted ("+3 more") and listed on the day's page.
+CELL_EVENTS = 2
 
 
 @dataclass
@@ -31,6 +35,16 @@ class Day:
     in_month: bool
     is_today: bool
     events: list[Event] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[Event]:
+        """The events the cell names."""
+        return self.events[:CELL_EVENTS]
+
+    @property
+    def more(self) -> int:
+        """How many more run that day (listed on the day's page)."""
+        return max(len(self.events) - CELL_EVENTS, 0)
 
 
 def month_bounds(month: date) -> tuple[date, date]:
@@ -59,16 +73,16 @@ def grid(month: date, events: list[Event], today: date) -> list[list[Day]]:
     return [[days[d] for d in week] for week in weeks]
 
 
-def running_between(events: list[Event], first: date, until: date) -> list[Event]:
-    """The events that run on at least one local day from ``first`` up to (not including) ``until``."""
-    start, end = local_datetime(first, time()), local_datetime(until, time())
-    return [event for event in events if event.start_at < end and event.end_at > start]
+def busy_days(weeks: list[list[Day]]) -> list[Day]:
+    """The month's days with events (the phone's list of days, each leading to that day's events)."""
+    return [cell for week in weeks for cell in week if cell.in_month and cell.events]
 
 
-def visible(user: User | None) -> Select:
-    """Events ``user`` may see (visitors: published and cancelled ones; staff: drafts too)."""
+def visible(user: User | None, *options) -> Select:
+    """Events ``user`` may see (visitors: published and cancelled ones; staff: drafts too), with what a list row
+    shows unless other loader ``options`` are given."""
     condition = access.clause(Event, user) if user is not None and user.is_authenticated else Event.public()
-    return select(Event).where(condition).options(*LIST_OPTIONS)
+    return select(Event).where(condition).options(*(options or LIST_OPTIONS))
 
 
 def filtered(query: Select, topic: str, category: str) -> Select:
@@ -80,10 +94,14 @@ def filtered(query: Select, topic: str, category: str) -> Select:
     return query
 
 
-def in_range(user: User | None, first: date, until: date, topic: str = "", category: str = "") -> list[Event]:
-    """The events running at any time from ``first`` up to (not including) ``until``, local days."""
+def in_range(
+    user: User | None, first: date, until: date, topic: str = "", category: str = "", *, cells: bool = False
+) -> list[Event]:
+    """The events running at any time from ``first`` up to (not including) ``until``, local days (``cells``: only
+    what a month grid's cell shows)."""
     start, end = local_datetime(first, time()), local_datetime(until, time())
-    query = filtered(visible(user), topic, category).where(Event.start_at < end, Event.end_at > start)
+    query = visible(user, load_only(*CELL_COLUMNS)) if cells else visible(user)
+    query = filtered(query, topic, category).where(Event.start_at < end, Event.end_at > start)
     return list(db.session.scalars(query.order_by(Event.start_at, Event.id)))
 
 

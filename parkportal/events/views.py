@@ -12,9 +12,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core import vocab
+from ..core import paging, vocab
 from ..core.errors import DomainError, NotFound
-from ..core.parsing import parse_id, parse_month, parse_page
+from ..core.parsing import parse_date, parse_id, parse_month, parse_page
 from ..core.search import contains
 from ..extensions import db
 from ..models import Enterprise, Event, Registration, User
@@ -91,7 +91,8 @@ def _enterprise(text_id: str | None) -> Enterprise | None:
 
 @bp.get("/")
 def index():
-    """The public calendar: a month grid (``?month=YYYY-MM``) or the list (``?view=list&when=upcoming|past``)."""
+    """The public calendar: a month grid (``?month=YYYY-MM``), one day's events (``?date=YYYY-MM-DD``) or the list
+    (``?view=list&when=upcoming|past``)."""
     now = utcnow()
     today = local_today(now)
     filters = _filters()
@@ -101,27 +102,40 @@ def index():
         month = parse_month(request.args["month"]) or month
         if parse_month(request.args["month"]) is None:
             problem = _("Enter the month as YYYY-MM, e.g. 2026-12. This month is shown instead.")
-    view = "list" if request.args.get("view") == "list" else "month"
+    day = None
+    if request.args.get("date"):
+        day = parse_date(request.args["date"])
+        if day is None:
+            problem = _("Enter the day as YYYY-MM-DD, e.g. 2026-12-03. This month is shown instead.")
+    view = "list" if request.args.get("view") == "list" else ("day" if day else "month")
     period = "past" if request.args.get("when") == "past" else "upcoming"
     user = actor()
     context = {"view": view, "period": period, "filters": filters, "month": month, "today": today, "now": now}
     context["problem"] = problem
+    events: list[Event] = []
     if view == "list":
-        page = db.paginate(
-            calendar.listing(user, period, now, **filters), page=parse_page(request.args.get("page")),
-            per_page=LIST_PER_PAGE, error_out=False,
-        )  # fmt: skip
+        # Paged without a count (the past grows with every event); topics for the page only.
+        page = paging.look_ahead(calendar.listing(user, period, now, **filters), parse_page(request.args.get("page")),
+                                 LIST_PER_PAGE)  # fmt: skip
         events = list(page.items)
         context.update(page=page, events=events)
+    elif view == "day":
+        events = calendar.in_range(user, day, day + timedelta(days=1), **filters)
+        context.update(
+            day=day,
+            events=events,
+            month=day.replace(day=1),
+            previous_day=day - timedelta(days=1),
+            next_day=day + timedelta(days=1),
+        )  # fmt: skip
     else:
-        first, following = calendar.month_bounds(month)
+        # The grid names a few events a day (title and time only); a day's page lists them all.
         weeks = calendar.grid(month, [], today)
-        events = calendar.in_range(user, weeks[0][0].day, weeks[-1][-1].day + timedelta(days=1), **filters)
-        weeks = calendar.grid(month, events, today)
+        shown = calendar.in_range(user, weeks[0][0].day, weeks[-1][-1].day + timedelta(days=1), **filters, cells=True)
+        weeks = calendar.grid(month, shown, today)
         context.update(
             weeks=weeks,
-            events=events,
-            month_events=calendar.running_between(events, first, following),
+            busy_days=calendar.busy_days(weeks),
             previous_month=calendar.shift_month(month, -1),
             next_month=calendar.shift_month(month, 1),
         )  # fmt: skip

@@ -3,6 +3,11 @@
 Functions take the acting user explicitly, flush and never commit. **Copies distributed** = downloads by
 enterprise users + printed copies handed to enterprises; each is a service touch of that enterprise. Downloads
 by staff and lawyers are logged too but reach no enterprise, so they count in none of the figures.
+
+The figures per compilation are **kept, not counted**: each download and printed copy adds to the compilation's
+counters in its own transaction, and the first copy an enterprise gets writes its ``CompilationReach`` row (a
+unique pair: two colleagues downloading at once count their enterprise once). ``recount()`` rebuilds them from the
+logs (after a bulk import such as ``seed-district``); a test holds the kept figures to the counted ones.
 """
 
 from __future__ import annotations
@@ -12,14 +17,16 @@ from datetime import date
 from typing import BinaryIO
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from ..core import audit, locking
 from ..core.errors import Conflict, Invalid, NotAllowed, WrongState
 from ..core.search import contains
 from ..extensions import db
-from ..models import Compilation, CompilationTopic, Download, Enterprise, PrintedCopy, User
+from ..models import Compilation, CompilationReach, CompilationTopic, Download, Enterprise, PrintedCopy, User
 from ..timeutil import local_today, utcnow
 from . import storage
 from .vocab import HANDOUT_PLACES
@@ -138,7 +145,59 @@ def record_download(compilation_id: int, user_id: int, enterprise_id: int | None
     row = Download(compilation_id=compilation_id, user_id=user_id, enterprise_id=enterprise_id, created_at=utcnow())
     db.session.add(row)
     db.session.flush()
+    if enterprise_id is not None:
+        _count(compilation_id, enterprise_id, downloads=1)
     return row
+
+
+def _count(compilation_id: int, enterprise_id: int, downloads: int = 0, printed: int = 0) -> None:
+    """Add a copy that reached ``enterprise_id`` to the compilation's kept figures (in the caller's transaction)."""
+    values = {"compilation_id": compilation_id, "enterprise_id": enterprise_id}
+    dialect = db.session.get_bind().dialect.name
+    table = CompilationReach.__table__
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table).values(values)
+    returned = statement.on_conflict_do_nothing().returning(table.c.enterprise_id)
+    first = db.session.execute(returned).first() is not None  # a row comes back only when the pair is new
+    db.session.execute(
+        update(Compilation)
+        .where(Compilation.id == compilation_id)
+        .values(
+            downloads_count=Compilation.downloads_count + downloads,
+            printed_count=Compilation.printed_count + printed,
+            reached_count=Compilation.reached_count + (1 if first else 0),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def recount() -> None:
+    """Rebuild every compilation's kept figures and the reach pairs from the download log and the printed copies
+    (after rows were written around ``record_download``/``record_printed``, e.g. a bulk import). Flushes."""
+    db.session.flush()
+    db.session.execute(delete(CompilationReach))
+    pairs = touches()
+    db.session.execute(
+        CompilationReach.__table__.insert().from_select(
+            ["compilation_id", "enterprise_id"], select(pairs.c.compilation_id, pairs.c.enterprise_id)
+        )
+    )
+    downloads = (
+        select(func.count())
+        .where(Download.compilation_id == Compilation.id, Download.enterprise_id.is_not(None))
+        .scalar_subquery()
+    )
+    printed = (
+        select(func.coalesce(func.sum(PrintedCopy.copies), 0))
+        .where(PrintedCopy.compilation_id == Compilation.id)
+        .scalar_subquery()
+    )
+    reached = select(func.count()).where(CompilationReach.compilation_id == Compilation.id).scalar_subquery()
+    db.session.execute(
+        update(Compilation)
+        .values(downloads_count=downloads, printed_count=printed, reached_count=reached)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
 
 
 def record_printed(
@@ -175,6 +234,8 @@ def record_printed(
     )
     db.session.add(row)
     db.session.flush()
+    _count(compilation.id, enterprise.id, printed=copies)
+    db.session.expire(compilation, ["downloads_count", "printed_count", "reached_count"])
     audit.record(
         "library.printed",
         row,
@@ -239,8 +300,17 @@ class Figures:
         return self.downloads + self.printed
 
 
-def figures(compilation_ids: list[int]) -> dict[int, Figures]:
-    """Downloads by enterprises, printed copies and enterprises reached, per compilation (three queries)."""
+def figures(compilations: list[Compilation] | list[int]) -> dict[int, Figures]:
+    """Downloads by enterprises, printed copies and enterprises reached, per compilation: its kept figures (no
+    query for loaded compilations; one for ids)."""
+    if compilations and isinstance(compilations[0], int):
+        query = select(Compilation).where(Compilation.id.in_(compilations))
+        compilations = list(db.session.scalars(query.execution_options(populate_existing=True)))
+    return {c.id: Figures(c.downloads_count, c.printed_count, c.reached_count) for c in compilations}
+
+
+def counted_figures(compilation_ids: list[int]) -> dict[int, Figures]:
+    """The same figures counted from the download log and the printed copies (what the kept ones must equal)."""
     if not compilation_ids:
         return {}
     downloads = dict(
@@ -321,11 +391,8 @@ def enterprise_figures(compilation_id: int | None, enterprise_ids: list[int]) ->
 
 
 def enterprises_with_copies(q: str = "") -> Select:
-    """Enterprises that have any compilation, for the per-enterprise figures (by name)."""
-    any_copy = or_(
-        exists().where(Download.enterprise_id == Enterprise.id),
-        exists().where(PrintedCopy.enterprise_id == Enterprise.id),
-    )
+    """Enterprises that have any compilation, for the per-enterprise figures (by name; page it)."""
+    any_copy = exists().where(CompilationReach.enterprise_id == Enterprise.id)
     query = select(Enterprise).where(any_copy)
     if q:
         query = query.where(_enterprise_matches(q))

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..core import locking, vocab
+from ..core import locking, paging, vocab
 from ..core.errors import DomainError
-from ..core.parsing import MAX_YEAR, MIN_YEAR, parse_id, parse_int
+from ..core.parsing import MAX_YEAR, MIN_YEAR, parse_id, parse_int, parse_page
 from ..extensions import db
 from ..models import Compilation
 from ..timeutil import local_today
@@ -66,7 +66,7 @@ def index():
         page=page,
         filters=filters,
         years=service.years(current_user),
-        figures=service.figures([c.id for c in page.items]),
+        figures=service.figures(page.items),
         may_publish=service.may_publish(actor()),
         megabytes=storage.megabytes,
     )
@@ -89,7 +89,7 @@ def _detail(compilation: Compilation, status: int = 200, printed_form: PrintedFo
     return render(
         "library/detail.html",
         compilation=compilation,
-        figures=service.figures([compilation.id])[compilation.id],
+        figures=service.figures([compilation])[compilation.id],
         may_manage=service.may_manage(user, compilation),
         staff=staff,
         downloads=service.recent_downloads(compilation.id) if staff else [],
@@ -288,7 +288,7 @@ def reach(compilation_id: int):
         q=q,
         page=page,
         counts=service.enterprise_figures(compilation.id, [e.id for e in page.items]),
-        figures=service.figures([compilation.id])[compilation.id],
+        figures=service.figures([compilation])[compilation.id],
     )
 
 
@@ -298,12 +298,12 @@ def stats():
     """Copies distributed per compilation and per enterprise (downloads and printed copies)."""
     compilations = db.session.scalars(service.catalogue(actor()).options(selectinload(Compilation.next_edition))).all()
     q = request.args.get("q", "").strip()[:MAX_QUERY]
-    page = db.paginate(service.enterprises_with_copies(q), per_page=25, error_out=False)
+    page = paging.look_ahead(service.enterprises_with_copies(q), parse_page(request.args.get("page")), 25)
     return render(
         "library/stats.html",
         "results",
         compilations=compilations,
-        figures=service.figures([c.id for c in compilations]),
+        figures=service.figures(compilations),
         page=page,
         q=q,
         counts=service.enterprise_figures(None, [e.id for e in page.items]),

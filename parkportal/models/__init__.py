@@ -15,7 +15,7 @@ from .checkups import Checkup, Finding, Questionnaire, ReportRevision
 from .coverage import ApiToken, Need
 from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
-from .library import Compilation, CompilationTopic, Download, PrintedCopy
+from .library import Compilation, CompilationReach, CompilationTopic, Download, PrintedCopy
 from .notify import Notification, OutboxMessage
 from .user import SignIn, User
 
@@ -29,6 +29,7 @@ __all__ = [
     "AvailabilityRule",
     "BookingUnit",
     "Compilation",
+    "CompilationReach",
     "CompilationTopic",
     "Download",
     "Checkup",

@@ -97,6 +97,17 @@ class Checkup(db.Model):
         return self.revision > 0
 
 
+#: Each risk level's rank, most serious first: stored with the finding, so an index serves "most serious first".
+SEVERITY_RANKS = {Level.HIGH: 0, Level.MEDIUM: 1, Level.LOW: 2}
+#: The rule the stored rank keeps (a CHECK on the table), in SQL.
+SEVERITY_SQL = "CASE level WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END"
+
+
+def _severity_of(context) -> int:
+    """The rank of the level being inserted (ORM adds and bulk inserts alike)."""
+    return SEVERITY_RANKS.get(context.get_current_parameters().get("level"), 2)
+
+
 class Finding(db.Model):
     """One risk the lawyer found: area (a legal topic), what, legal basis, level, recommendation, deadline.
 
@@ -109,10 +120,14 @@ class Finding(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     checkup_id: Mapped[int] = mapped_column(ForeignKey("checkup.id"), index=True)
+    #: The checkup's enterprise (its booking's, which never changes), kept here for the park's counts by area.
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
     area: Mapped[str] = mapped_column(String(32))
     finding: Mapped[str] = mapped_column(Text)
     basis: Mapped[str] = mapped_column(Text, default="")
     level: Mapped[str] = mapped_column(String(8))
+    #: ``level`` as a rank (high 0, medium 1, low 2), set from it on insert; a finding's level never changes.
+    severity: Mapped[int] = mapped_column(default=_severity_of)
     recommendation: Mapped[str] = mapped_column(Text, default="")
     deadline: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(16), default=FindingStatus.OPEN)
@@ -142,7 +157,14 @@ class Finding(db.Model):
         CheckConstraint("status = 'open' OR issued_in IS NOT NULL", name="correct_issued_only"),
         CheckConstraint("status = 'open' OR corrected_at IS NOT NULL", name="corrected_when"),
         CheckConstraint("status <> 'confirmed' OR confirmed_at IS NOT NULL", name="confirmed_when"),
-        Index("ix_checkup_finding_open", "status", "level", "area"),
+        CheckConstraint(f"severity = {SEVERITY_SQL}", name="severity"),
+        # The park's counts by area and level for a status, from the index alone.
+        Index("ix_checkup_finding_open", "status", "level", "area", "issued_in"),
+        # The park's list, most serious and oldest first, for one status or for all.
+        Index("ix_checkup_finding_status_severity", "status", "severity", "issued_at", "id"),
+        Index("ix_checkup_finding_severity", "severity", "issued_at", "id"),
+        # "Enterprises affected" per area, counted from the index alone.
+        Index("ix_checkup_finding_area_enterprise", "area", "enterprise_id", "issued_in"),
     )
 
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, String, Text
+from sqlalchemy import ColumnElement, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.access import own_enterprise
@@ -41,7 +41,11 @@ class Enterprise(db.Model):
 
     users: Mapped[list[User]] = relationship(back_populates="enterprise", order_by="User.id")
 
-    __table_args__ = (check_in("status", tuple(ENTERPRISE_STATUSES)), check_in("source", tuple(ENTERPRISE_SOURCES)))
+    __table_args__ = (
+        check_in("status", tuple(ENTERPRISE_STATUSES)),
+        check_in("source", tuple(ENTERPRISE_SOURCES)),
+        Index("ix_enterprise_name", "name"),  # lists by name (the roster, the library's per-enterprise figures)
+    )
 
     @classmethod
     def visible_to(cls, user: User) -> ColumnElement[bool]:

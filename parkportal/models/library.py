@@ -42,6 +42,11 @@ class Compilation(db.Model):
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("compilation.id"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The figures, kept by ``library.service`` in the same transaction as each download and printed copy (so no
+    #: page aggregates the download log): downloads by enterprises, printed copies, enterprises that have it.
+    downloads_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    printed_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    reached_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     topic_rows: Mapped[list[CompilationTopic]] = relationship(
         back_populates="compilation", cascade="all, delete-orphan", order_by="CompilationTopic.topic"
@@ -92,6 +97,16 @@ class CompilationTopic(db.Model):
     compilation: Mapped[Compilation] = relationship(back_populates="topic_rows")
 
     __table_args__ = (check_in("topic", tuple(TOPICS)),)
+
+
+class CompilationReach(db.Model):
+    """An enterprise that has a compilation (downloaded by one of its users, or printed copies handed to it): one row
+    per pair, written with the first copy, so ``Compilation.reached_count`` counts each enterprise once."""
+
+    __tablename__ = "compilation_reach"
+
+    compilation_id: Mapped[int] = mapped_column(ForeignKey("compilation.id", ondelete="CASCADE"), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), primary_key=True, index=True)
 
 
 class Download(db.Model):

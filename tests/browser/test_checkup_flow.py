@@ -119,9 +119,12 @@ def test_questionnaire_report_pdf_and_correction(app, page, live_server, screens
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
 
-def test_staff_see_the_park_risks(app, page, live_server, screenshot):
-    """Staff filter the park's findings by level with htmx; each row carries the contract's hooks."""
+def test_staff_see_the_park_risks(app, page, live_server, screenshot, monkeypatch):
+    """Staff filter the park's findings by level with htmx; each row carries the contract's hooks; the list pages."""
     from parkportal.checkups import service as checkups
+    from parkportal.checkups import views
+
+    monkeypatch.setattr(views, "FINDINGS_PER_PAGE", 2)  # three findings: two pages
 
     with app.app_context():
         staff = factories.staff(name="王丽")
@@ -139,7 +142,14 @@ def test_staff_see_the_park_risks(app, page, live_server, screenshot):
         staff_email = staff.email
     sign_in(page, live_server, staff_email)
     page.goto(f"{live_server}/checkups/")
-    expect(page.locator("#results tr[data-finding-id]")).to_have_count(3)
+    expect(page.locator("#results tr[data-finding-id]")).to_have_count(2)
+    expect(page.locator("#results tr[data-finding-id]").first).to_have_attribute("data-risk-level", "high")
+    _both_widths(page, screenshot, "checkup-07a-findings-page-1")
+    page.locator('[data-pager="findings_page"] a[rel=next]').click()
+    expect(page.locator("#results tr[data-finding-id]")).to_have_count(1)
+    expect(page.locator("#results tr[data-finding-id]")).to_have_attribute("data-risk-level", "low")
+    assert "findings_page=2" in page.url
+    page.goto(f"{live_server}/checkups/")
     page.select_option("select[name=level]", "high")
     expect(page.locator("#results tr[data-finding-id]")).to_have_count(1)
     expect(page.locator("#results tr[data-finding-id]")).to_have_attribute("data-risk-level", "high")

@@ -26,6 +26,7 @@ def test_visitor_browses_enterprise_signs_up_staff_check_in(app, page, live_serv
     with app.app_context():
         soon = make_event(starts_in=timedelta(hours=3), title="劳动法宣传周：劳动合同签订与解除", capacity=20)
         month = to_local(soon.start_at).date().replace(day=1)
+        soon_day = to_local(soon.start_at).date().isoformat()
         following = (month + timedelta(days=32)).replace(day=1)
         later = make_event(
             starts_in=local_datetime(following + timedelta(days=9), time(10)) - utcnow(),
@@ -43,7 +44,7 @@ def test_visitor_browses_enterprise_signs_up_staff_check_in(app, page, live_serv
     # A visitor browses this month and the next one.
     page.set_viewport_size(DESKTOP)
     page.goto(live_server + f"/events/?month={month.strftime('%Y-%m')}")
-    expect(page.locator(f'.month-grid [data-event-id="{soon_id}"]')).to_be_visible()
+    expect(page.locator(f'.month-grid [data-event-id="{soon_id}"]').first).to_be_visible()  # late evening: two days
     screenshot("events-01-month-desktop")
     page.locator("[data-month-nav=next]").click()
     expect(page.locator("#month-title")).to_have_attribute("data-month", following.strftime("%Y-%m"))
@@ -54,9 +55,14 @@ def test_visitor_browses_enterprise_signs_up_staff_check_in(app, page, live_serv
     expect(page.locator("#month-title")).to_have_attribute("data-month", month.strftime("%Y-%m"))
     page.set_viewport_size(PHONE)
     expect(page.locator(".month-grid")).to_be_hidden()  # on a phone the list shows instead of the grid
-    expect(page.locator(f'.month-agenda [data-event-id="{soon_id}"]')).to_be_visible()
+    expect(page.locator(f'.month-agenda [data-day="{soon_day}"]')).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot("events-03-month-phone")
+    page.locator(f'.month-agenda [data-day="{soon_day}"]').click()  # the day's events
+    expect(page.locator(f'.event-list [data-event-id="{soon_id}"]')).to_be_visible()
+    assert page.url.endswith(f"/events/?date={soon_day}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot("events-03b-day-phone")
 
     # An enterprise signs up.
     page.set_viewport_size(DESKTOP)
