@@ -1,11 +1,11 @@
 """District scale. Compilations keep their figures (downloads by enterprises, printed copies, enterprises reached,
-with one reach row per compilation and enterprise), filled here from the logs. Checkup findings keep their level's rank (high 0, medium 1, low 2), so an index serves the park's list "most
-serious and oldest first" instead of sorting every open finding; the counts by area and level read an index alone;
-and findings keep their enterprise, so "enterprises affected per
-area" is counted from an index instead of joining every finding to its checkup and booking
+with one reach row per compilation and enterprise), filled here from the logs. Checkup findings keep their level's
+rank (high 0, medium 1, low 2), so an index serves the park's list "most serious and oldest first" instead of sorting
+every open finding; the counts by area and level read an index alone; and findings keep their enterprise, so
+"enterprises affected per area" is counted from an index instead of joining every finding to its checkup and booking.
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-30
 
 """
@@ -13,8 +13,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
