@@ -282,7 +282,8 @@ def measure(env: dict, args) -> tuple[float, list[Result]]:
             ("/healthz (again)", None, "/healthz"),
         ]:
             url = base + urllib.parse.quote(path.format(**values), safe="/?&=")
-            status, queries, size = probe(url, headers[who])
+            for _ in range(2 * args.workers):  # every worker has compiled the page's templates before wrk starts
+                status, queries, size = probe(url, headers[who])
             rps, p50, p99, errors = run_wrk(url, headers[who], args.duration, args.connections)
             if path == "/healthz":
                 healthz.append(rps)
