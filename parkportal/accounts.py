@@ -115,8 +115,10 @@ def create_user(
     enterprise: Enterprise | None = None,
     phone: str | None = None,
     locale: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """Add a user; a lawyer also gets an (empty) lawyer profile. Flushes, doesn't commit."""
+    """Add a user; a lawyer also gets an (empty) lawyer profile. Flushes, doesn't commit. ``password_hash``: the
+    hash of ``password`` made already (seeds give many accounts one demo password and hash it once)."""
     if role not in ("enterprise", "lawyer", "staff"):
         raise AccountError("role", "unknown role")
     if role == "enterprise" and enterprise is None:
@@ -131,7 +133,10 @@ def create_user(
         enterprise=enterprise if role == "enterprise" else None,
         locale=locale,
     )
-    user.set_password(password)
+    if password_hash is None:
+        user.set_password(password)
+    else:
+        user.password_hash = password_hash
     db.session.add(user)
     if role == "lawyer":
         db.session.add(LawyerProfile(user=user))

@@ -89,13 +89,14 @@ def seed_district_command(scale: float, force: bool):
     over three years and two months ahead, events, downloads and checkups (bulk inserts; a few minutes)."""
     from . import demo, district
 
-    ensure_service_types()
     if not force and db.session.scalar(select(Enterprise.id).limit(1)) is not None:
         click.echo("The database holds data already; nothing seeded (use --force to add the district anyway).")
         demo.print_logins()
         return
-    summary = district.seed(scale=scale, echo=click.echo)
-    db.session.commit()
+    with district.bulk_writes():
+        ensure_service_types()
+        summary = district.seed(scale=scale, echo=click.echo)
+        db.session.commit()
     analyze()
     click.echo(summary)
     demo.print_logins()

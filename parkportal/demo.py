@@ -15,6 +15,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from . import accounts
 from .extensions import db
 from .models import Enterprise, User
+from .models.user import hash_password
 
 DEMO_PASSWORD = "Demo2024park"
 
@@ -140,13 +141,14 @@ def mobile(rng: random.Random) -> str:
 def seed(rng: random.Random | None = None) -> str:
     """Add the demo park; flushes, the caller commits. Returns a one-line summary."""
     rng = rng or random.Random(2024)
+    password = {"password": DEMO_PASSWORD, "password_hash": hash_password(DEMO_PASSWORD)}  # one hash for all
     staff = [
-        accounts.create_user(email=email, password=DEMO_PASSWORD, role="staff", name=name, phone=mobile(rng))
+        accounts.create_user(email=email, role="staff", name=name, phone=mobile(rng), **password)
         for email, name, _title in STAFF
     ]
     lawyers = []
     for email, name, title, specialties in LAWYERS:
-        lawyer = accounts.create_user(email=email, password=DEMO_PASSWORD, role="lawyer", name=name, phone=mobile(rng))
+        lawyer = accounts.create_user(email=email, role="lawyer", name=name, phone=mobile(rng), **password)
         lawyer.lawyer_profile.title = title
         lawyer.lawyer_profile.specialties = specialties
         lawyers.append(lawyer)
@@ -190,11 +192,11 @@ def seed(rng: random.Random | None = None) -> str:
         email = "demo@jiangnan-zhizao.com" if index == 0 else f"user{index:02d}@fudu-demo.cn"
         accounts.create_user(
             email=email,
-            password=DEMO_PASSWORD,
             role="enterprise",
             name=enterprise.contact_name or person(rng),
             enterprise=enterprise,
             phone=enterprise.phone,
+            **password,
         )
         demo_users += 1
     db.session.flush()

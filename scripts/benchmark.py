@@ -40,6 +40,7 @@ EXTRA_PAGES: dict[str | None, list[str]] = {
         "/bookings/",
         "/bookings/new",
         "/bookings/slots?service=consultation&date={day}",
+        "/bookings/days?service=consultation&month={month}",
         "/events/",
         "/events/{event}",
         "/library/?q=劳动&topic=labor",
@@ -56,6 +57,7 @@ EXTRA_PAGES: dict[str | None, list[str]] = {
         "/library/stats",
         "/library/2/reach?have=no",
         "/coverage/",
+        "/coverage/not-served",
         "/coverage/not-served?q=常州",
         "/coverage/export.csv",
         "/coverage/report",
@@ -102,7 +104,7 @@ def main() -> None:
         day = next_weekday().isoformat()
         event = busiest_event(app)
         for who, extra in EXTRA_PAGES.items():
-            pages.setdefault(who, []).extend(url.format(day=day, event=event) for url in extra)
+            pages.setdefault(who, []).extend(url.format(day=day, month=day[:7], event=event) for url in extra)
         for who, urls in pages.items():
             client = app.test_client()
             if who:

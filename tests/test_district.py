@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from parkportal.bookings.vocab import ACTIVE_STATUSES, Status
 from parkportal.demo import DEMO_PASSWORD
@@ -47,3 +47,18 @@ def test_seed_district_fills_every_area_and_keeps_the_demo_sign_ins(app, runner)
         assert sign_in(app, email, DEMO_PASSWORD).get("/notifications/").status_code == 200
     again = runner.invoke(args=["seed-district", "--scale", "0.001"])
     assert "nothing seeded" in again.output
+
+
+def test_seed_district_hashes_the_demo_password_once_and_leaves_sqlite_in_wal(app, runner):
+    """Every seeded account shares one hash of the demo password (hashed once, not per account), and the seed's
+    bulk settings (SQLite: rollback journal in memory, no fsync) end with it: the portal's connections are in WAL."""
+    result = runner.invoke(args=["seed-district", "--scale", "0.001", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "Seed times: demo park" in result.output
+    with app.app_context():
+        hashes = set(db.session.scalars(select(User.password_hash)).all())
+        assert len(hashes) == 1
+        assert db.session.scalar(select(func.count()).select_from(User).where(User.email.like("%@district-%"))) > 0
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert db.session.execute(text("PRAGMA synchronous")).scalar() != 0
