@@ -47,6 +47,7 @@ from .models import (
     ServiceType,
     User,
 )
+from .models.checkups import SEVERITY_RANKS
 from .models.events import event_speaker
 from .models.library import Download
 from .timeutil import local_datetime, local_today, to_local, utcnow
@@ -698,6 +699,7 @@ def _checkups(rng, ids: Ids, now: datetime) -> tuple[int, int]:
                     "finding": finding,
                     "basis": basis,
                     "level": level,
+                    "severity": SEVERITY_RANKS[level],
                     "recommendation": advice,
                     "deadline": (issued_at + timedelta(days=days)).date(),
                     "status": "confirmed" if corrected else "open",
