@@ -6,12 +6,13 @@ the same rules to check a chosen start. Slot starts lie on the 30-minute grid of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, func, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..bookings.vocab import ACTIVE_STATUSES
@@ -87,13 +88,14 @@ def window_starts(service: ServiceType, lawyer_id: int, day: date) -> list[datet
 def starts_in(service: ServiceType, day: date, windows) -> list[datetime]:
     """Starts on ``day`` at which the whole service fits into one of ``windows`` (local wall-clock ranges)."""
     duration = timedelta(minutes=service.duration_minutes)
+    zone = local_zone()
     starts: list[datetime] = []
     for begin, end in windows:
         minutes = begin.hour * 60 + begin.minute
         minutes += -minutes % 30  # round up to the grid
-        window_end = local_datetime(day, end)
+        window_end = datetime.combine(day, end, tzinfo=zone)
         while minutes < 24 * 60:
-            start = local_datetime(day, time(minutes // 60, minutes % 60))
+            start = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
             if start + duration > window_end:
                 break
             starts.append(start)
@@ -173,74 +175,52 @@ def chosen_lawyer(value) -> User | None:
     return lawyer
 
 
-def free_slots(
-    service: ServiceType,
-    day: date,
-    lawyer: User | None = None,
-    now: datetime | None = None,
-    topic: str | None = None,
-    ignore: int | None = None,
-) -> list[Slot]:
-    """The free starts of ``service`` on the local date ``day``, each with the lawyer who would take it.
+@dataclass
+class Calendar:
+    """The lawyers' weekly plans, date exceptions and held units over a range of days, read in three queries.
 
-    With ``lawyer`` only that lawyer's; without, one slot per start time, given to the lawyer "any lawyer"
-    would assign (see ``preference``). Empty for days in the past or beyond the booking horizon.
-    ``ignore`` treats one appointment's time as free (the booking being rescheduled).
+    ``windows(lawyer_id, day)`` and ``held(lawyer_id)`` then answer without the database, so a search over many
+    lawyers and days costs the same number of queries as one over a single lawyer and day.
     """
-    now = now or utcnow()
-    if not bookable_window(day, now):
-        return []
-    earliest = now + lead_time()
-    candidates = [lawyer] if lawyer is not None else lawyers()
-    by_start: dict[datetime, list[User]] = {}
-    for person in candidates:
-        taken = taken_units(person.id, day, ignore)
-        for start in window_starts(service, person.id, day):
-            if start >= earliest and fits(service, start, taken):
-                by_start.setdefault(start, []).append(person)
-    if not by_start:
-        return []
-    key = preference(service, topic, weekly_load(day))
-    return [Slot(start, min(people, key=key)) for start, people in sorted(by_start.items())]
+
+    weekly: dict[tuple[int, int], list] = field(default_factory=dict)
+    exceptions: dict[tuple[int, date], list] = field(default_factory=dict)
+    taken: dict[int, set[datetime]] = field(default_factory=dict)  # naive UTC: read without a per-row conversion
+
+    def windows(self, lawyer_id: int, day: date) -> list:
+        """The lawyer's working windows on ``day`` (weekly plan + extra hours − time off)."""
+        return combine_windows(
+            self.weekly.get((lawyer_id, day.isoweekday()), []), self.exceptions.get((lawyer_id, day), [])
+        )
+
+    def free_at(self, service: ServiceType, lawyer_id: int, start: datetime) -> bool:
+        """Whether none of the lawyer's units the service needs from ``start`` is held."""
+        held = self.taken.get(lawyer_id)
+        if not held:
+            return True
+        first = start.astimezone(UTC).replace(tzinfo=None)
+        return not any(first + UNIT * i in held for i in range(max(1, service.duration_minutes // 30)))
+
+    @property
+    def people(self) -> set[int]:
+        """The lawyers with any weekly plan or exception in the range."""
+        return {key[0] for key in self.weekly} | {key[0] for key in self.exceptions}
 
 
-def next_free_day(
-    service: ServiceType, day: date, lawyer: User | None = None, now: datetime | None = None, within: int = 21
-) -> date | None:
-    """The first day after ``day`` (up to ``within`` days later, never beyond the horizon) with a free slot."""
-    now = now or utcnow()
-    probe, last = day + timedelta(days=1), min(last_bookable_day(now), day + timedelta(days=within))
-    while probe <= last:
-        if free_slots(service, probe, lawyer, now=now):
-            return probe
-        probe += timedelta(days=1)
-    return None
+def calendar(first: date, last: date, lawyer: User | None = None, ignore: int | None = None) -> Calendar:
+    """The plans, exceptions and held units from ``first`` to ``last`` of ``lawyer``, or of every active lawyer.
 
-
-def free_days(
-    service: ServiceType,
-    first: date,
-    last: date,
-    lawyer: User | None = None,
-    now: datetime | None = None,
-    ignore: int | None = None,
-) -> set[date]:
-    """The local dates from ``first`` to ``last`` on which ``service`` has a free start (with ``lawyer``, or any).
-
-    The month picker's question, answered with three queries whatever the number of days or lawyers (the weekly
-    plans, the exceptions and the held units of the whole range), then the same rules as ``free_slots`` in Python.
+    Units are read up to the day after ``last`` (a service may run past midnight); ``ignore`` leaves out one
+    appointment's own units (a booking being moved may overlap its old time).
     """
-    now = now or utcnow()
-    first, last = max(first, local_today(now)), min(last, last_bookable_day(now))
-    if first > last:
-        return set()
     plans = select(
         AvailabilityRule.lawyer_id, AvailabilityRule.weekday, AvailabilityRule.start_time, AvailabilityRule.end_time
     )
     exceptions = select(AvailabilityException).where(
         AvailabilityException.day >= first, AvailabilityException.day <= last
     )
-    units = select(BookingUnit.lawyer_id, BookingUnit.unit_start).where(
+    # A month of a district's units runs to thousands of rows: read as naive UTC (the engine's own conversion).
+    units = select(BookingUnit.lawyer_id, type_coerce(BookingUnit.unit_start, DateTime())).where(
         BookingUnit.unit_start >= local_datetime(first, time()),
         BookingUnit.unit_start < local_datetime(last + timedelta(days=2), time()),
     )
@@ -255,24 +235,86 @@ def free_days(
         units = units.where(BookingUnit.lawyer_id.in_(working))
     if ignore is not None:
         units = units.where(BookingUnit.appointment_id != ignore)
-    weekly: dict[tuple[int, int], list] = {}
+    result = Calendar()
     for lawyer_id, weekday, start, end in db.session.execute(plans):
-        weekly.setdefault((lawyer_id, weekday), []).append((start, end))
-    by_day: dict[tuple[int, date], list] = {}
+        result.weekly.setdefault((lawyer_id, weekday), []).append((start, end))
     for exception in db.session.scalars(exceptions):
-        by_day.setdefault((exception.lawyer_id, exception.day), []).append(exception)
-    taken: dict[int, set[datetime]] = {}
-    for lawyer_id, unit in db.session.execute(units):
-        taken.setdefault(lawyer_id, set()).add(unit)
-    people = {key[0] for key in weekly} | {key[0] for key in by_day}
+        result.exceptions.setdefault((exception.lawyer_id, exception.day), []).append(exception)
+    taken: dict[int, set[datetime]] = defaultdict(set)
+    for lawyer_id, unit in db.session.connection().execute(units).all():  # Core rows: no ORM work per unit
+        taken[lawyer_id].add(unit)
+    result.taken = dict(taken)
+    return result
+
+
+def free_slots(
+    service: ServiceType,
+    day: date,
+    lawyer: User | None = None,
+    now: datetime | None = None,
+    topic: str | None = None,
+    ignore: int | None = None,
+) -> list[Slot]:
+    """The free starts of ``service`` on the local date ``day``, each with the lawyer who would take it.
+
+    With ``lawyer`` only that lawyer's; without, one slot per start time, given to the lawyer "any lawyer"
+    would assign (see ``preference``). Empty for days in the past or beyond the booking horizon.
+    ``ignore`` treats one appointment's time as free (the booking being rescheduled). A constant number of
+    queries, whatever the number of lawyers (see ``calendar``).
+    """
+    now = now or utcnow()
+    if not bookable_window(day, now):
+        return []
+    earliest = now + lead_time()
+    candidates = [lawyer] if lawyer is not None else lawyers()
+    known = calendar(day, day, lawyer, ignore)
+    by_start: dict[datetime, list[User]] = {}
+    for person in candidates:
+        for start in starts_in(service, day, known.windows(person.id, day)):
+            if start >= earliest and known.free_at(service, person.id, start):
+                by_start.setdefault(start, []).append(person)
+    if not by_start:
+        return []
+    key = preference(service, topic, weekly_load(day))
+    return [Slot(start, min(people, key=key)) for start, people in sorted(by_start.items())]
+
+
+def next_free_day(
+    service: ServiceType, day: date, lawyer: User | None = None, now: datetime | None = None, within: int = 21
+) -> date | None:
+    """The first day after ``day`` (up to ``within`` days later, never beyond the horizon) with a free slot."""
+    found = free_days(service, day + timedelta(days=1), day + timedelta(days=within), lawyer, now=now)
+    return min(found, default=None)
+
+
+def free_days(
+    service: ServiceType,
+    first: date,
+    last: date,
+    lawyer: User | None = None,
+    now: datetime | None = None,
+    ignore: int | None = None,
+) -> set[date]:
+    """The local dates from ``first`` to ``last`` on which ``service`` has a free start (with ``lawyer``, or any).
+
+    The month picker's question, answered with three queries whatever the number of days or lawyers (see
+    ``calendar``), then the same rules as ``free_slots``.
+    """
+    now = now or utcnow()
+    first, last = max(first, local_today(now)), min(last, last_bookable_day(now))
+    if first > last:
+        return set()
+    known = calendar(first, last, lawyer, ignore)
+    people = known.people
     earliest = now + lead_time()
     found: set[date] = set()
     day = first
     while day <= last:
         for person in people:
-            windows = combine_windows(weekly.get((person, day.isoweekday()), []), by_day.get((person, day), []))
-            held = taken.get(person, set())
-            if any(start >= earliest and fits(service, start, held) for start in starts_in(service, day, windows)):
+            if any(
+                start >= earliest and known.free_at(service, person, start)
+                for start in starts_in(service, day, known.windows(person, day))
+            ):
                 found.add(day)
                 break
         day += timedelta(days=1)
