@@ -38,15 +38,15 @@ def localdate(value: date | None, fmt: str = "medium") -> str:
     return "" if value is None else format_date(value, fmt)
 
 
-def page_url(number: int) -> str:
-    """This page's URL with another page number, keeping the filters.
+def page_url(number: int, name: str = "page") -> str:
+    """This page's URL with another page number (the query argument ``name``), keeping the filters.
 
     The query is appended as it came, never passed to ``url_for`` as keywords: names like ``_external``,
     ``_scheme``, ``_anchor`` or ``_method`` mean something to the URL builder, and a name equal to a URL variable
     would replace it.
     """
-    args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
-    args.append(("page", str(number)))
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != name]
+    args.append((name, str(number)))
     return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args)
 
 
