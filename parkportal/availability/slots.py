@@ -19,7 +19,15 @@ from ..bookings.vocab import ACTIVE_STATUSES
 from ..core.errors import Invalid
 from ..core.parsing import parse_id
 from ..extensions import db
-from ..models import Appointment, AvailabilityException, AvailabilityRule, BookingUnit, ServiceType, User
+from ..models import (
+    Appointment,
+    AvailabilityException,
+    AvailabilityRule,
+    BookingUnit,
+    LawyerProfile,
+    ServiceType,
+    User,
+)
 from ..timeutil import local_datetime, local_today, local_zone, utcnow, week_bounds
 from .service import combine_windows, lawyers_with_plan_clause, windows_on
 
@@ -78,6 +86,18 @@ def lawyers(only_id: int | None = None, with_plan: bool = False) -> list[User]:
     if only_id is not None:
         query = query.where(User.id == only_id)
     return list(db.session.scalars(query.order_by(User.id)))
+
+
+def lawyer_names(with_plan: bool = False) -> list[tuple[int, str, str | None]]:
+    """(id, name, title code) of the active lawyers by id, in one query (for selects: no profiles loaded)."""
+    query = (
+        select(User.id, User.name, LawyerProfile.title)
+        .outerjoin(LawyerProfile, LawyerProfile.user_id == User.id)
+        .where(User.role == "lawyer", User.active.is_(True))
+    )
+    if with_plan:
+        query = query.where(lawyers_with_plan_clause())
+    return [(ident, name, title) for ident, name, title in db.session.execute(query.order_by(User.id))]
 
 
 def window_starts(service: ServiceType, lawyer_id: int, day: date) -> list[datetime]:
