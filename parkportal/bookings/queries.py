@@ -189,13 +189,18 @@ class Agenda:
     today: date
     days: dict[date, list[Appointment]] = field(default_factory=dict)
     requests: Window | None = None  # the soonest 20, counted up to ``REQUESTS_LIMIT``
-    outcome: list[Appointment] = field(default_factory=list)
+    outcome: Window | None = None  # the oldest 20
     has_plan: bool = False
 
     @property
     def today_items(self) -> list[Appointment]:
         """Today's appointments."""
         return self.days.get(self.today, [])
+
+    @property
+    def later_days(self) -> dict[date, list[Appointment]]:
+        """The following days' appointments by day (today's are shown on their own)."""
+        return {day: items for day, items in self.days.items() if day != self.today}
 
 
 def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
@@ -220,13 +225,10 @@ def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
         (Appointment.lawyer_id == lawyer.id) | Appointment.lawyer_id.is_(None),
     )
     result.requests = window(requests.order_by(Appointment.start_at), 1, PER_PAGE, limit=REQUESTS_LIMIT)
-    result.outcome = list(
-        db.session.scalars(
-            mine.where(Appointment.status == Status.CONFIRMED, Appointment.start_at <= now).order_by(
-                Appointment.start_at
-            )
-        )
+    started = select(Appointment).where(
+        Appointment.lawyer_id == lawyer.id, Appointment.status == Status.CONFIRMED, Appointment.start_at <= now
     )
+    result.outcome = window(started.order_by(Appointment.start_at), 1, PER_PAGE)
     plan = select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id).limit(1)
     result.has_plan = db.session.scalar(plan) is not None
     return result

@@ -421,7 +421,7 @@ def agenda():
         has_plan=mine.has_plan,
         today=mine.today,
         today_items=mine.today_items,
-        days=mine.days,
+        days=mine.later_days,
         requests=mine.requests,
         outcome=mine.outcome,
     )
