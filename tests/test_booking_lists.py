@@ -105,3 +105,36 @@ def test_staff_list_keeps_the_filters_in_its_page_links(app, staff_client):
     html = english(staff_client).get("/bookings/all?status=requested").get_data(as_text=True)
     assert "31 bookings" in html and 'href="/bookings/all?status=requested&amp;page=2"' in html
     assert "No booking matches" in english(staff_client).get("/bookings/all?status=completed").get_data(as_text=True)
+
+
+def test_staff_list_enterprise_search_finds_the_same_bookings_for_a_name_or_a_common_word(
+    app, staff_client, monkeypatch
+):
+    """The enterprise search lists every matching enterprise's bookings, whether few enterprises match (looked up by
+    id) or many (read newest first): here with the limit between the two searches' numbers of matches."""
+    monkeypatch.setattr(queries, "FEW_ENTERPRISES", 1)
+    with app.app_context():
+        made = {}
+        for name in ("常州恒力传动科技有限公司", "常州德恒通仓储服务有限公司", "江苏富都新材料有限公司"):
+            made[name] = factories.appointment(enterprise=factories.enterprise(name=name), status="completed").id
+        db.session.commit()
+    one = staff_client.get("/bookings/all?enterprise_q=恒力").get_data(as_text=True)
+    assert shown(one) == [made["常州恒力传动科技有限公司"]]
+    common = staff_client.get("/bookings/all?enterprise_q=常州").get_data(as_text=True)
+    assert sorted(shown(common)) == sorted([made["常州恒力传动科技有限公司"], made["常州德恒通仓储服务有限公司"]])
+    assert shown(staff_client.get("/bookings/all?enterprise_q=无此企业").get_data(as_text=True)) == []
+
+
+def test_agenda_shows_the_twenty_oldest_appointments_waiting_for_an_outcome(app, lawyer_client):
+    """Of 22 started appointments without an outcome, the agenda shows the 20 oldest and says there are more."""
+    with app.app_context():
+        lawyer = db.session.get(User, lawyer_client.user_id)
+        start = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(days=30)
+        ids = [
+            factories.appointment(lawyer=lawyer, status="confirmed", start=start + timedelta(days=i)).id
+            for i in range(22)
+        ]
+        db.session.commit()
+    html = lawyer_client.get("/bookings/agenda").get_data(as_text=True)
+    outcome = html.split("data-outcome>")[1].split("</section>")[0]
+    assert shown(outcome) == ids[:20] and "data-more-outcome" in outcome
