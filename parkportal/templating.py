@@ -7,7 +7,7 @@ from urllib.parse import urlencode, urlsplit
 
 from babel import Locale
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
@@ -24,13 +24,28 @@ def localtime(value: datetime | None, fmt: str = "medium") -> str:
     """A stored (UTC) moment as Asia/Shanghai wall-clock date and time in the page's language."""
     if value is None:
         return ""
-    if fmt == "time":
-        return format_time(to_local(value), "HH:mm")
+    if fmt == "time":  # digits only, the same in every language: no need for Babel (lists show hundreds)
+        return to_local(value).strftime("%H:%M")
     if fmt == "date":
-        return format_date(to_local(value).date(), "medium")
+        return _medium_date(to_local(value).date())
     if fmt == "short":
-        return format_datetime(value, "yyyy-MM-dd HH:mm")
+        return to_local(value).strftime("%Y-%m-%d %H:%M")
     return format_datetime(value, "medium")
+
+
+#: Dates already written in a language: a list shows the same few days many times, and Babel formats slowly.
+_dates: dict[tuple[date, object], str] = {}
+
+
+def _medium_date(day: date) -> str:
+    """``day`` in the page's language, medium length (remembered per day and language)."""
+    key = (day, get_locale())
+    text = _dates.get(key)
+    if text is None:
+        if len(_dates) >= 4096:
+            _dates.clear()
+        text = _dates[key] = format_date(day, "medium")
+    return text
 
 
 def localdate(value: date | None, fmt: str = "medium") -> str:
@@ -38,15 +53,15 @@ def localdate(value: date | None, fmt: str = "medium") -> str:
     return "" if value is None else format_date(value, fmt)
 
 
-def page_url(number: int, param: str = "page") -> str:
-    """This page's URL with another page number (in ``param``: a page with two lists pages each), keeping the filters.
+def page_url(number: int, name: str = "page") -> str:
+    """This page's URL with another page number (the query argument ``name``), keeping the filters.
 
     The query is appended as it came, never passed to ``url_for`` as keywords: names like ``_external``,
     ``_scheme``, ``_anchor`` or ``_method`` mean something to the URL builder, and a name equal to a URL variable
     would replace it.
     """
-    args = [(key, value) for key, value in request.args.items(multi=True) if key != param]
-    args.append((param, str(number)))
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != name]
+    args.append((name, str(number)))
     return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args)
 
 

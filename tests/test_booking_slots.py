@@ -169,3 +169,34 @@ def test_an_exception_before_today_is_refused_next_to_the_day(ctx):
         add_exception(lawyer, local_today() - timedelta(days=1), "off")
     assert raised.value.field == "day"
     assert add_exception(lawyer, local_today(), "off").day == local_today()
+
+
+def test_month_picker_days_match_the_slot_search_when_the_least_busy_lawyer_is_full(ctx, monkeypatch):
+    """free_days marks exactly the days free_slots finds free: a lawyer holding nothing decides a day at once; when
+    the least busy lawyers checked first are booked out, a busier one with a gap still makes the day free."""
+    from parkportal.availability import slots as slot_rules
+
+    monkeypatch.setattr(slot_rules, "CHECKED_FIRST", 1)
+    short = working_lawyer(start=time(9), end=time(10))  # two half hours a day
+    long = working_lawyer(start=time(9), end=time(11))  # four
+    gap_day, full_day, open_day = future_weekday(2), future_weekday(3), future_weekday(4)
+    for hhmm in ("09:00", "09:30"):  # the short one is full on the first two days (2 units, the least busy)
+        for day in (gap_day, full_day):
+            book(short, day, hhmm, status="confirmed")
+    for hhmm in ("09:00", "09:30", "10:00"):  # the long one keeps 10:30 free on the gap day
+        book(long, gap_day, hhmm, status="confirmed")
+    for hhmm in ("09:00", "09:30", "10:00", "10:30"):
+        book(long, full_day, hhmm, status="confirmed")
+    book(long, open_day, "09:00", status="confirmed")  # the short one holds nothing that day
+    db.session.flush()
+    consultation = service("consultation")
+    first, last = gap_day - timedelta(days=1), open_day + timedelta(days=1)
+    found = slot_rules.free_days(consultation, first, last)
+    expected = {
+        day
+        for day in (first + timedelta(days=n) for n in range((last - first).days + 1))
+        if free_slots(consultation, day)
+    }
+    assert found == expected
+    assert gap_day in found and open_day in found and full_day not in found
+    assert slot_rules.free_days(consultation, first, last, lawyer=short) == {first, open_day, last}

@@ -8,7 +8,7 @@ by their guard rows.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import event, insert
@@ -116,3 +116,52 @@ def test_pages_run_as_many_queries_with_five_times_the_data(request, app, bystan
         endpoint: (small[endpoint][1], large[endpoint][1]) for endpoint in urls if small[endpoint] != large[endpoint]
     }
     assert not differ, f"queries (small, large) that grow with the data: {differ}"
+
+
+def test_slot_and_month_pickers_query_per_range_not_per_lawyer_or_day(app, enterprise_client):
+    """The slot picker (with a full day, so it also looks for the next free day) and the month picker run as many
+    queries with two lawyers as with eight, each with bookings."""
+    day = future_weekday(2, 2)
+    with app.app_context():
+        enterprise = db.session.get(User, enterprise_client.user_id).enterprise
+        enterprise.status = "verified"
+        full = working_lawyer(start=time(9), end=time(10))  # one hour on working days: booked out below
+        db.session.commit()
+        full_id = full.id
+
+    def add_lawyers(number: int) -> None:
+        with app.app_context():
+            for index in range(number):
+                start = at(day, "09:00") + timedelta(hours=index % 6)
+                factories.appointment(enterprise=factories.enterprise(status="verified"), lawyer=working_lawyer(),
+                                      status="confirmed", start=start)  # fmt: skip
+            db.session.commit()
+
+    def book_out() -> None:
+        with app.app_context():
+            lawyer = db.session.get(User, full_id)
+            for offset in range(22):
+                for hhmm in ("09:00", "09:30"):
+                    start = at(day + timedelta(days=offset), hhmm)
+                    if start.isoweekday() <= 5:
+                        factories.appointment(enterprise=factories.enterprise(status="verified"), lawyer=lawyer,
+                                              status="confirmed", start=start)  # fmt: skip
+            db.session.commit()
+
+    urls = [
+        f"/bookings/slots?service=consultation&date={day}",
+        f"/bookings/slots?service=consultation&date={day}&lawyer={full_id}",  # booked out: the next free day is sought
+        f"/bookings/days?service=consultation&month={day:%Y-%m}",
+        f"/bookings/days?service=consultation&month={day:%Y-%m}&lawyer={full_id}",
+        f"/bookings/new?service=consultation&date={day}",
+    ]
+    add_lawyers(2)
+    book_out()
+    for url in urls:
+        enterprise_client.get(url)
+    small = {url: count(app, enterprise_client, url) for url in urls}
+    add_lawyers(6)
+    large = {url: count(app, enterprise_client, url) for url in urls}
+    assert all(status == 200 for status, _ in small.values()), small
+    assert small == large
+    assert "data-start" not in enterprise_client.get(urls[1]).get_data(as_text=True)  # really booked out

@@ -19,10 +19,11 @@ def lawyer_choices(blank: str | None, with_plan: bool = False) -> list[tuple[str
     ``with_plan``: only lawyers with any availability (booking never offers one who can't be booked).
     """
     choices = [("", blank)] if blank else []
-    for lawyer in slot_rules.lawyers(with_plan=with_plan):
-        code = lawyer.lawyer_profile.title if lawyer.lawyer_profile else None
-        title = vocab.label(availability_vocab.LAWYER_TITLES, code) if code else ""
-        choices.append((str(lawyer.id), f"{lawyer.name} {title}".strip()))
+    titles: dict[str, str] = {}  # each title translated once, however many lawyers hold it
+    for ident, name, code in slot_rules.lawyer_names(with_plan=with_plan):
+        if code and code not in titles:
+            titles[code] = vocab.label(availability_vocab.LAWYER_TITLES, code)
+        choices.append((str(ident), f"{name} {titles.get(code, '')}".strip()))
     return choices
 
 

@@ -6,19 +6,28 @@ the same rules to check a chosen start. Slot starts lie on the 30-minute grid of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, and_, case, false, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..bookings.vocab import ACTIVE_STATUSES
 from ..core.errors import Invalid
 from ..core.parsing import parse_id
 from ..extensions import db
-from ..models import Appointment, AvailabilityException, AvailabilityRule, BookingUnit, ServiceType, User
+from ..models import (
+    Appointment,
+    AvailabilityException,
+    AvailabilityRule,
+    BookingUnit,
+    LawyerProfile,
+    ServiceType,
+    User,
+)
 from ..timeutil import local_datetime, local_today, local_zone, utcnow, week_bounds
 from .service import combine_windows, lawyers_with_plan_clause, windows_on
 
@@ -79,6 +88,18 @@ def lawyers(only_id: int | None = None, with_plan: bool = False) -> list[User]:
     return list(db.session.scalars(query.order_by(User.id)))
 
 
+def lawyer_names(with_plan: bool = False) -> list[tuple[int, str, str | None]]:
+    """(id, name, title code) of the active lawyers by id, in one query (for selects: no profiles loaded)."""
+    query = (
+        select(User.id, User.name, LawyerProfile.title)
+        .outerjoin(LawyerProfile, LawyerProfile.user_id == User.id)
+        .where(User.role == "lawyer", User.active.is_(True))
+    )
+    if with_plan:
+        query = query.where(lawyers_with_plan_clause())
+    return [(ident, name, title) for ident, name, title in db.session.execute(query.order_by(User.id))]
+
+
 def window_starts(service: ServiceType, lawyer_id: int, day: date) -> list[datetime]:
     """Starts on ``day`` at which the whole service fits into the lawyer's windows (bookings ignored)."""
     return starts_in(service, day, windows_on(lawyer_id, day))
@@ -86,19 +107,22 @@ def window_starts(service: ServiceType, lawyer_id: int, day: date) -> list[datet
 
 def starts_in(service: ServiceType, day: date, windows) -> list[datetime]:
     """Starts on ``day`` at which the whole service fits into one of ``windows`` (local wall-clock ranges)."""
-    duration = timedelta(minutes=service.duration_minutes)
-    starts: list[datetime] = []
+    zone = local_zone()
+    return [datetime.combine(day, at, tzinfo=zone) for at in start_times(service, windows)]
+
+
+def start_times(service: ServiceType, windows) -> list[time]:
+    """The local wall-clock times at which the whole service fits into one of ``windows`` (any day)."""
+    duration = service.duration_minutes
+    times: list[time] = []
     for begin, end in windows:
         minutes = begin.hour * 60 + begin.minute
         minutes += -minutes % 30  # round up to the grid
-        window_end = local_datetime(day, end)
-        while minutes < 24 * 60:
-            start = local_datetime(day, time(minutes // 60, minutes % 60))
-            if start + duration > window_end:
-                break
-            starts.append(start)
+        window_end = end.hour * 60 + end.minute  # a window ending at 17:00:30 still ends a start at 17:00
+        while minutes < 24 * 60 and minutes + duration <= window_end:
+            times.append(time(minutes // 60, minutes % 60))
             minutes += 30
-    return starts
+    return times
 
 
 def taken_units(lawyer_id: int, day: date, ignore: int | None = None) -> set[datetime]:
@@ -173,6 +197,97 @@ def chosen_lawyer(value) -> User | None:
     return lawyer
 
 
+@dataclass
+class Calendar:
+    """The lawyers' weekly plans, date exceptions and held units over a range of days, read in three queries.
+
+    ``windows(lawyer_id, day)`` and ``held(lawyer_id)`` then answer without the database, so a search over many
+    lawyers and days costs the same number of queries as one over a single lawyer and day.
+    """
+
+    weekly: dict[tuple[int, int], list] = field(default_factory=dict)
+    exceptions: dict[tuple[int, date], list] = field(default_factory=dict)
+    taken: dict[int, set[datetime]] = field(default_factory=dict)  # naive UTC: read without a per-row conversion
+
+    def windows(self, lawyer_id: int, day: date) -> list:
+        """The lawyer's working windows on ``day`` (weekly plan + extra hours − time off)."""
+        return combine_windows(
+            self.weekly.get((lawyer_id, day.isoweekday()), []), self.exceptions.get((lawyer_id, day), [])
+        )
+
+    def free_at(self, service: ServiceType, lawyer_id: int, start: datetime) -> bool:
+        """Whether none of the lawyer's units the service needs from ``start`` is held."""
+        held = self.taken.get(lawyer_id)
+        if not held:
+            return True
+        first = start.astimezone(UTC).replace(tzinfo=None)
+        return not any(first + UNIT * i in held for i in range(max(1, service.duration_minutes // 30)))
+
+    @property
+    def people(self) -> set[int]:
+        """The lawyers with any weekly plan or exception in the range."""
+        return {key[0] for key in self.weekly} | {key[0] for key in self.exceptions}
+
+
+def _working(column, lawyer: User | None):
+    """``column`` (a lawyer id) limited to ``lawyer``, or to the active lawyers."""
+    if lawyer is not None:
+        return column == lawyer.id
+    return column.in_(select(User.id).where(User.role == "lawyer", User.active.is_(True)))
+
+
+def _held_units(condition, lawyer: User | None, ignore: int | None) -> dict[int, set[datetime]]:
+    """The units (naive UTC) held by appointments, by lawyer, that meet ``condition``.
+
+    A month of a district's units runs to thousands of rows: read as plain rows in the engine's own conversion.
+    """
+    query = select(BookingUnit.lawyer_id, type_coerce(BookingUnit.unit_start, DateTime())).where(
+        condition, _working(BookingUnit.lawyer_id, lawyer)
+    )
+    if ignore is not None:
+        query = query.where(BookingUnit.appointment_id != ignore)
+    taken: dict[int, set[datetime]] = defaultdict(set)
+    for lawyer_id, unit in db.session.connection().execute(query).all():  # Core rows: no ORM work per unit
+        taken[lawyer_id].add(unit)
+    return taken
+
+
+def _in_days(days, column=BookingUnit.unit_start):
+    """``column`` falls on one of the local ``days`` (an empty list: never)."""
+    ranges = [
+        and_(column >= local_datetime(d, time()), column < local_datetime(d + timedelta(days=1), time())) for d in days
+    ]
+    return or_(*ranges) if ranges else false()
+
+
+def calendar(
+    first: date, last: date, lawyer: User | None = None, ignore: int | None = None, units: bool = True
+) -> Calendar:
+    """The plans, exceptions and (with ``units``) held units from ``first`` to ``last`` of ``lawyer``, or of every
+    active lawyer. ``ignore`` leaves out one appointment's own units (a booking being moved may overlap its old
+    time)."""
+    plans = select(
+        AvailabilityRule.lawyer_id, AvailabilityRule.weekday, AvailabilityRule.start_time, AvailabilityRule.end_time
+    ).where(_working(AvailabilityRule.lawyer_id, lawyer))
+    exceptions = select(AvailabilityException).where(
+        AvailabilityException.day >= first,
+        AvailabilityException.day <= last,
+        _working(AvailabilityException.lawyer_id, lawyer),
+    )
+    result = Calendar()
+    for lawyer_id, weekday, start, end in db.session.execute(plans):
+        result.weekly.setdefault((lawyer_id, weekday), []).append((start, end))
+    for exception in db.session.scalars(exceptions):
+        result.exceptions.setdefault((exception.lawyer_id, exception.day), []).append(exception)
+    if units:
+        between = and_(
+            BookingUnit.unit_start >= local_datetime(first, time()),
+            BookingUnit.unit_start < local_datetime(last + timedelta(days=1), time()),
+        )
+        result.taken = dict(_held_units(between, lawyer, ignore))
+    return result
+
+
 def free_slots(
     service: ServiceType,
     day: date,
@@ -185,18 +300,19 @@ def free_slots(
 
     With ``lawyer`` only that lawyer's; without, one slot per start time, given to the lawyer "any lawyer"
     would assign (see ``preference``). Empty for days in the past or beyond the booking horizon.
-    ``ignore`` treats one appointment's time as free (the booking being rescheduled).
+    ``ignore`` treats one appointment's time as free (the booking being rescheduled). A constant number of
+    queries, whatever the number of lawyers (see ``calendar``).
     """
     now = now or utcnow()
     if not bookable_window(day, now):
         return []
     earliest = now + lead_time()
     candidates = [lawyer] if lawyer is not None else lawyers()
+    known = calendar(day, day, lawyer, ignore)
     by_start: dict[datetime, list[User]] = {}
     for person in candidates:
-        taken = taken_units(person.id, day, ignore)
-        for start in window_starts(service, person.id, day):
-            if start >= earliest and fits(service, start, taken):
+        for start in starts_in(service, day, known.windows(person.id, day)):
+            if start >= earliest and known.free_at(service, person.id, start):
                 by_start.setdefault(start, []).append(person)
     if not by_start:
         return []
@@ -208,13 +324,38 @@ def next_free_day(
     service: ServiceType, day: date, lawyer: User | None = None, now: datetime | None = None, within: int = 21
 ) -> date | None:
     """The first day after ``day`` (up to ``within`` days later, never beyond the horizon) with a free slot."""
-    now = now or utcnow()
-    probe, last = day + timedelta(days=1), min(last_bookable_day(now), day + timedelta(days=within))
-    while probe <= last:
-        if free_slots(service, probe, lawyer, now=now):
-            return probe
-        probe += timedelta(days=1)
-    return None
+    found = free_days(service, day + timedelta(days=1), day + timedelta(days=within), lawyer, now=now)
+    return min(found, default=None)
+
+
+def _held_per_day(first: date, last: date, lawyer: User | None, ignore: int | None) -> dict[tuple[int, date], int]:
+    """How many units each lawyer has held on each local day from ``first`` to ``last`` (one grouped query)."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+    def bucket_of(low: int, high: int):  # a binary search over the days' ends: a few comparisons per unit
+        if high - low == 1:
+            return literal(low)
+        middle = (low + high) // 2
+        return case((BookingUnit.unit_start < local_datetime(days[middle], time()), bucket_of(low, middle)),
+                    else_=bucket_of(middle, high))  # fmt: skip
+
+    bucket = bucket_of(0, len(days))
+    query = (
+        select(BookingUnit.lawyer_id, bucket, func.count())
+        .where(
+            BookingUnit.unit_start >= local_datetime(first, time()),
+            BookingUnit.unit_start < local_datetime(last + timedelta(days=1), time()),
+            _working(BookingUnit.lawyer_id, lawyer),
+        )
+        .group_by(BookingUnit.lawyer_id, bucket)
+    )
+    if ignore is not None:
+        query = query.where(BookingUnit.appointment_id != ignore)
+    return {(lawyer_id, days[n]): held for lawyer_id, n, held in db.session.execute(query) if n < len(days)}
+
+
+#: How many of a day's least busy lawyers the month picker checks unit by unit before it reads the whole day.
+CHECKED_FIRST = 2
 
 
 def free_days(
@@ -227,53 +368,63 @@ def free_days(
 ) -> set[date]:
     """The local dates from ``first`` to ``last`` on which ``service`` has a free start (with ``lawyer``, or any).
 
-    The month picker's question, answered with three queries whatever the number of days or lawyers (the weekly
-    plans, the exceptions and the held units of the whole range), then the same rules as ``free_slots`` in Python.
+    The month picker's question, under the same rules as ``free_slots``, in five queries whatever the number of days,
+    lawyers or bookings, without reading a month of a district's held units: the plans and exceptions; the number of
+    units each lawyer holds each day (a lawyer who works that day and holds none decides it); the units of each
+    day's ``CHECKED_FIRST`` least busy lawyers; and only for days still undecided, every lawyer's units.
     """
     now = now or utcnow()
     first, last = max(first, local_today(now)), min(last, last_bookable_day(now))
     if first > last:
         return set()
-    plans = select(
-        AvailabilityRule.lawyer_id, AvailabilityRule.weekday, AvailabilityRule.start_time, AvailabilityRule.end_time
-    )
-    exceptions = select(AvailabilityException).where(
-        AvailabilityException.day >= first, AvailabilityException.day <= last
-    )
-    units = select(BookingUnit.lawyer_id, BookingUnit.unit_start).where(
-        BookingUnit.unit_start >= local_datetime(first, time()),
-        BookingUnit.unit_start < local_datetime(last + timedelta(days=2), time()),
-    )
-    if lawyer is not None:
-        plans = plans.where(AvailabilityRule.lawyer_id == lawyer.id)
-        exceptions = exceptions.where(AvailabilityException.lawyer_id == lawyer.id)
-        units = units.where(BookingUnit.lawyer_id == lawyer.id)
-    else:
-        working = select(User.id).where(User.role == "lawyer", User.active.is_(True))
-        plans = plans.where(AvailabilityRule.lawyer_id.in_(working))
-        exceptions = exceptions.where(AvailabilityException.lawyer_id.in_(working))
-        units = units.where(BookingUnit.lawyer_id.in_(working))
-    if ignore is not None:
-        units = units.where(BookingUnit.appointment_id != ignore)
-    weekly: dict[tuple[int, int], list] = {}
-    for lawyer_id, weekday, start, end in db.session.execute(plans):
-        weekly.setdefault((lawyer_id, weekday), []).append((start, end))
-    by_day: dict[tuple[int, date], list] = {}
-    for exception in db.session.scalars(exceptions):
-        by_day.setdefault((exception.lawyer_id, exception.day), []).append(exception)
-    taken: dict[int, set[datetime]] = {}
-    for lawyer_id, unit in db.session.execute(units):
-        taken.setdefault(lawyer_id, set()).add(unit)
-    people = {key[0] for key in weekly} | {key[0] for key in by_day}
-    earliest = now + lead_time()
-    found: set[date] = set()
+    known = calendar(first, last, lawyer, ignore, units=False)
+    zone, earliest = local_zone(), now + lead_time()
+    every_start_open = local_today(earliest) + timedelta(days=1)  # from this day on, no start is too soon
+    by_weekday: dict[tuple[int, int], list[time]] = {}
+
+    def starts(person: int, day: date) -> list[time]:
+        """The person's start times on ``day`` that are late enough (weekly plans worked out once per weekday)."""
+        key = (person, day.isoweekday())
+        if (person, day) in known.exceptions:
+            times = start_times(service, known.windows(person, day))
+        elif key in by_weekday:
+            times = by_weekday[key]
+        else:
+            times = by_weekday[key] = start_times(service, known.windows(person, day))
+        if day >= every_start_open:
+            return times
+        return [at for at in times if datetime.combine(day, at, tzinfo=zone) >= earliest]
+
+    held = _held_per_day(first, last, lawyer, ignore)
+    working: dict[date, list[int]] = {}
+    free: set[date] = set()
     day = first
     while day <= last:
-        for person in people:
-            windows = combine_windows(weekly.get((person, day.isoweekday()), []), by_day.get((person, day), []))
-            held = taken.get(person, set())
-            if any(start >= earliest and fits(service, start, held) for start in starts_in(service, day, windows)):
-                found.add(day)
-                break
+        people = [person for person in known.people if starts(person, day)]
+        if any(not held.get((person, day)) for person in people):
+            free.add(day)  # someone works that day and holds nothing
+        elif people:
+            working[day] = people
         day += timedelta(days=1)
-    return found
+
+    def check(days, chosen) -> None:
+        """Add the days on which one of the ``chosen`` lawyers has a start whose units are all free."""
+        for day in days:
+            if any(
+                known.free_at(service, person, datetime.combine(day, at, tzinfo=zone))
+                for person in chosen(day)
+                for at in starts(person, day)
+            ):
+                free.add(day)
+
+    least_busy = {
+        day: sorted(people, key=lambda person: held.get((person, day), 0))[:CHECKED_FIRST]
+        for day, people in working.items()
+    }
+    pairs = [and_(BookingUnit.lawyer_id == p, _in_days([day])) for day, people in least_busy.items() for p in people]
+    known.taken = _held_units(or_(*pairs) if pairs else false(), lawyer, ignore)
+    check(working, least_busy.get)
+    rest = [day for day in working if day not in free]
+    known.taken = _held_units(_in_days(rest), lawyer, ignore)
+    check(rest, working.get)
+    return free

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from math import ceil
 
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import Invalid
@@ -35,8 +35,77 @@ FILTER_KEYS = ("status", "lawyer", "service", "enterprise", "enterprise_q", "fro
 #: How many enterprises a search box offers at once.
 ENTERPRISE_MATCHES = 12
 
+#: Up to this many enterprises matching the staff list's search are looked up by id; more, and the list is read
+#: newest first, skipping the bookings of enterprises that don't match (cheaper when most of them do).
+FEW_ENTERPRISES = 200
+
 #: Every day a filter can name: no bound at all.
 ALL_DAYS = (date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31))
+
+
+#: No service lasts longer: lets "ends in the future" be asked through the start time's index.
+LONGEST_SERVICE = timedelta(days=1)
+
+#: The staff list counts its matches up to here ("1,000+ bookings"): a full count of a district's bookings would
+#: cost more than the page.
+COUNT_LIMIT = 1000
+
+
+@dataclass
+class Window:
+    """One page of a long list, read with one row of look-ahead (is there a next page?) and a count that stops at
+    ``limit`` (``total`` is exact up to it, ``None`` beyond it or when not counted).
+
+    It answers what ``_pagination.html`` asks of a Flask-SQLAlchemy ``Pagination``; ``pages`` is ``None`` when
+    the total is unknown, and the template then shows "page x" without "of y".
+    """
+
+    items: list
+    page: int
+    per_page: int
+    has_next: bool
+    total: int | None = None
+    limit: int | None = None
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether there is a page before this one."""
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        """The previous page's number."""
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        """The next page's number."""
+        return self.page + 1 if self.has_next else None
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages there are, when the total is known."""
+        return None if self.total is None else max(1, ceil(self.total / self.per_page))
+
+    @property
+    def more_than_limit(self) -> bool:
+        """Whether the count stopped at ``limit`` (there are more)."""
+        return self.limit is not None and self.total is None
+
+
+def window(query: Select, page: object, per_page: int, limit: int | None = None, options=CARD_OPTIONS) -> Window:
+    """The page ``page`` (text; 1 when unreadable) of the ordered ``query`` of appointments, loaded with
+    ``options``; with ``limit``, counted up to it (over the ids only, stopping after ``limit`` + 1 rows)."""
+    number = parse_page(page)
+    page_query = query.options(*options).limit(per_page + 1).offset((number - 1) * per_page)
+    rows = list(db.session.scalars(page_query))
+    result = Window(items=rows[:per_page], page=number, per_page=per_page, has_next=len(rows) > per_page)
+    if limit is not None:
+        ids = query.with_only_columns(Appointment.id).order_by(None).limit(limit + 1).subquery()
+        found = db.session.scalar(select(func.count()).select_from(ids))
+        result.limit = limit
+        result.total = found if found <= limit else None
+    return result
 
 
 def _day_start(day: date) -> datetime:
@@ -83,25 +152,38 @@ def enterprise_named(value: object) -> Enterprise | None:
 
 @dataclass
 class MyBookings:
-    """An enterprise's or a lawyer's bookings: the open ones ahead, and a page of the past and closed ones."""
+    """An enterprise's or a lawyer's bookings: a page of the open ones ahead, and a page of the past and closed ones."""
 
-    upcoming: list[Appointment]
-    past: Pagination
+    upcoming: Window
+    past: Window
 
 
-def my_bookings(user: User, page: object = None, now: datetime | None = None) -> MyBookings:
-    """The bookings ``user`` may see, upcoming first by time; the rest newest first, 20 a page."""
+#: Bookings a list page shows at once.
+PER_PAGE = 20
+
+
+def my_bookings(user: User, page: object = None, ahead: object = None, now: datetime | None = None) -> MyBookings:
+    """The bookings ``user`` may see: the open ones ahead soonest first (page ``ahead``), the rest newest first
+    (page ``page``, counted up to ``COUNT_LIMIT``), 20 a page each."""
     now = now or utcnow()
-    base = select(Appointment).where(Appointment.visible_to(user)).options(*CARD_OPTIONS)
-    upcoming = db.session.scalars(
-        base.where(Appointment.status.in_(OPEN_STATUSES), Appointment.end_at >= now).order_by(Appointment.start_at)
-    ).all()
+    base = select(Appointment).where(Appointment.visible_to(user))
+    upcoming = base.where(
+        Appointment.status.in_(OPEN_STATUSES),
+        Appointment.end_at >= now,
+        Appointment.start_at > now - LONGEST_SERVICE,  # the same rows, found through the start time's index
+    )
     closed = base.where(or_(Appointment.status.not_in(OPEN_STATUSES), Appointment.end_at < now))
-    past = db.paginate(closed.order_by(Appointment.start_at.desc()), page=parse_page(page), per_page=20)
-    return MyBookings(list(upcoming), past)
+    return MyBookings(
+        upcoming=window(upcoming.order_by(Appointment.start_at), ahead, PER_PAGE),
+        past=window(closed.order_by(Appointment.start_at.desc()), page, PER_PAGE, limit=COUNT_LIMIT),
+    )
 
 
 # ----------------------------------------------------------------------------------------------------- agenda
+
+
+#: The agenda counts the open requests up to here ("100+").
+REQUESTS_LIMIT = 100
 
 
 @dataclass
@@ -110,14 +192,19 @@ class Agenda:
 
     today: date
     days: dict[date, list[Appointment]] = field(default_factory=dict)
-    requests: list[Appointment] = field(default_factory=list)
-    outcome: list[Appointment] = field(default_factory=list)
+    requests: Window | None = None  # the soonest 20, counted up to ``REQUESTS_LIMIT``
+    outcome: Window | None = None  # the oldest 20
     has_plan: bool = False
 
     @property
     def today_items(self) -> list[Appointment]:
         """Today's appointments."""
         return self.days.get(self.today, [])
+
+    @property
+    def later_days(self) -> dict[date, list[Appointment]]:
+        """The following days' appointments by day (today's are shown on their own)."""
+        return {day: items for day, items in self.days.items() if day != self.today}
 
 
 def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
@@ -136,25 +223,16 @@ def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
     result = Agenda(today=today)
     for item in week:
         result.days.setdefault(to_local(item.start_at).date(), []).append(item)
-    result.requests = list(
-        db.session.scalars(
-            select(Appointment)
-            .options(*CARD_OPTIONS)
-            .where(
-                Appointment.status == Status.REQUESTED,
-                Appointment.start_at > now,
-                (Appointment.lawyer_id == lawyer.id) | Appointment.lawyer_id.is_(None),
-            )
-            .order_by(Appointment.start_at)
-        )
+    requests = select(Appointment).where(
+        Appointment.status == Status.REQUESTED,
+        Appointment.start_at > now,
+        (Appointment.lawyer_id == lawyer.id) | Appointment.lawyer_id.is_(None),
     )
-    result.outcome = list(
-        db.session.scalars(
-            mine.where(Appointment.status == Status.CONFIRMED, Appointment.start_at <= now).order_by(
-                Appointment.start_at
-            )
-        )
+    result.requests = window(requests.order_by(Appointment.start_at), 1, PER_PAGE, limit=REQUESTS_LIMIT)
+    started = select(Appointment).where(
+        Appointment.lawyer_id == lawyer.id, Appointment.status == Status.CONFIRMED, Appointment.start_at <= now
     )
+    result.outcome = window(started.order_by(Appointment.start_at), 1, PER_PAGE)
     plan = select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id).limit(1)
     result.has_plan = db.session.scalar(plan) is not None
     return result
@@ -177,7 +255,11 @@ def _filtered(query: Select, filters: dict[str, str]) -> Select:
         matching = select(Enterprise.id).where(
             contains(filters["enterprise_q"].strip(), Enterprise.name, Enterprise.uscc)
         )
-        query = query.where(Appointment.enterprise_id.in_(matching))
+        few = list(db.session.scalars(matching.order_by(Enterprise.id).limit(FEW_ENTERPRISES + 1)))
+        if len(few) <= FEW_ENTERPRISES:  # a name: their bookings through the enterprise index
+            query = query.where(Appointment.enterprise_id.in_(few))
+        else:  # a common word ("常州"): newest first through the time index, skipping the few that don't match
+            query = query.where((Appointment.enterprise_id + 0).in_(matching))  # "+ 0": not the enterprise index
     return query
 
 
@@ -185,18 +267,19 @@ def _filtered(query: Select, filters: dict[str, str]) -> Select:
 class StaffList:
     """A page of the staff list, the filters as given (for the form) and the refusal of unreadable dates, if any."""
 
-    page: Pagination
+    page: Window
     filters: dict[str, str]
     problem: Invalid | None = None
 
 
 def staff_list(args: Mapping[str, str], page: object = None) -> StaffList:
-    """Every booking matching the filters in ``args`` (see ``FILTER_KEYS``), newest first, 30 a page.
+    """Every booking matching the filters in ``args`` (see ``FILTER_KEYS``), newest first, 30 a page, counted up to
+    ``COUNT_LIMIT``.
 
     Dates that can't be read (or a ``to`` before ``from``) are the ``problem``; the list then ignores the dates.
     """
     filters = {key: str(args.get(key) or "") for key in FILTER_KEYS}
-    query = _filtered(select(Appointment).options(*CARD_OPTIONS, selectinload(Appointment.feedback)), filters)
+    query = _filtered(select(Appointment), filters)
     problem = None
     try:
         first, last = date_range(filters["from"], filters["to"], ALL_DAYS)
@@ -206,7 +289,8 @@ def staff_list(args: Mapping[str, str], page: object = None) -> StaffList:
         query = query.where(
             Appointment.start_at >= _day_start(first), Appointment.start_at < _day_start(next_day(last))
         )
-    result = db.paginate(query.order_by(Appointment.start_at.desc()), page=parse_page(page), per_page=30)
+    options = (*CARD_OPTIONS, selectinload(Appointment.feedback))
+    result = window(query.order_by(Appointment.start_at.desc()), page, 30, limit=COUNT_LIMIT, options=options)
     return StaffList(result, filters, problem)
 
 

@@ -473,10 +473,11 @@ def book(
 
     day = start.date()
     candidates = [lawyer] if lawyer is not None else slot_rules.lawyers()
-    working = [p for p in candidates if start in slot_rules.window_starts(service, p.id, day)]
+    known = slot_rules.calendar(day, day, lawyer)
+    working = [p for p in candidates if start in slot_rules.starts_in(service, day, known.windows(p.id, day))]
     if not working:
         raise _outside_availability()
-    free = [p for p in working if slot_rules.fits(service, start, slot_rules.taken_units(p.id, day))]
+    free = [p for p in working if known.free_at(service, p.id, start)]
     if not free:
         raise SlotTaken()
     free.sort(key=slot_rules.preference(service, topic, slot_rules.weekly_load(day)))

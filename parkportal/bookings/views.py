@@ -85,7 +85,7 @@ def index():
     """My bookings: upcoming and past (an enterprise's, or a lawyer's own); staff go to the full list."""
     if current_user.is_staff:
         return redirect(url_for("bookings.staff_list"))
-    mine = queries.my_bookings(actor(), request.args.get("page"))
+    mine = queries.my_bookings(actor(), request.args.get("page"), request.args.get("ahead"))
     return render("bookings/index.html", upcoming=mine.upcoming, past=mine.past)
 
 
@@ -421,7 +421,7 @@ def agenda():
         has_plan=mine.has_plan,
         today=mine.today,
         today_items=mine.today_items,
-        days=mine.days,
+        days=mine.later_days,
         requests=mine.requests,
         outcome=mine.outcome,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint
 from wtforms import SelectChoice
@@ -51,10 +52,28 @@ def select_choices(mapping: dict, blank: str | None = None) -> list[SelectChoice
     return [SelectChoice(code, label) for code, label in choices(mapping, blank)]
 
 
+#: Translated labels by (label object, language): a list page shows the same few labels hundreds of times, and
+#: each translation through Flask-Babel costs several context look-ups. An entry holds the label object itself, so
+#: its id can't be reused while cached; the memo is emptied when it grows past ``MEMO_SIZE`` (labels made on the fly).
+_translated: dict[tuple[int, object], tuple[object, str]] = {}
+MEMO_SIZE = 4096
+
+
 def label(mapping: dict, code: object) -> str:
     """The translated label of a code, or the code itself when unknown."""
     value = mapping.get(code)
-    return str(value) if value is not None else str(code or "")
+    if value is None:
+        return str(code or "")
+    language = get_locale()
+    if isinstance(value, str) or language is None:
+        return str(value)
+    key = (id(value), language)
+    known = _translated.get(key)
+    if known is None:
+        if len(_translated) >= MEMO_SIZE:
+            _translated.clear()
+        known = _translated[key] = (value, str(value))
+    return known[1]
 
 
 def labels(mapping: dict, codes) -> list[str]:

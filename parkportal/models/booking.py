@@ -180,6 +180,7 @@ class Appointment(db.Model):
         Index("ix_appointment_status_start", "status", "start_at"),
         Index("ix_appointment_lawyer_start", "lawyer_id", "start_at"),
         Index("ix_appointment_enterprise_start", "enterprise_id", "start_at"),
+        Index("ix_appointment_lawyer_status_start", "lawyer_id", "status", "start_at"),  # the agenda's outcome list
     )
 
     @classmethod
