@@ -542,8 +542,6 @@ def _aware(moment: datetime) -> datetime:
 
 def _after_flush(session: Session, _context) -> None:
     """Keep the counts in step with what this flush wrote (same transaction)."""
-    if session.info.get("touch_counts") is False:
-        return
     pairs = affected(session)
     if pairs:
         refresh(pairs, session)
