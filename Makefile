@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app parkportal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve benchmark-load setup test test-sqlite test-shifted-clock test-postgres lint translations extract-messages update-translations benchmark clean
+.PHONY: run serve benchmark-load benchmark-coverage setup test test-sqlite test-shifted-clock test-postgres lint translations extract-messages update-translations benchmark clean
 
 run: setup instance/config.py
 	$(FLASK) init-db
@@ -77,6 +77,11 @@ benchmark: setup
 # BENCHMARK_ARGS='--database postgresql://…' for PostgreSQL (that database is emptied). Output: docs/performance.md.
 benchmark-load: setup
 	$(BIN)/python scripts/benchmark_load.py $(BENCHMARK_ARGS)
+
+# Coverage at district scale (issue 12): dashboard, coverage pages and a 10,000-row roster import, in process.
+# Seeds a district into a temporary SQLite file (minutes) unless BENCHMARK_ARGS='--reuse FILE' or '--database URL'.
+benchmark-coverage: setup
+	$(BIN)/python scripts/benchmark_coverage.py $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache test-artifacts

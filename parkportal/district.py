@@ -25,6 +25,7 @@ from .bookings.demo import CASES, COMMENTS, DECLINE_REASONS
 from .checkups import questionnaire as qn
 from .checkups.demo import POOL, SUMMARIES, _answers
 from .checkups.service import stored_questionnaire
+from .coverage import rollup
 from .extensions import db
 from .library import service as library
 from .models import (
@@ -224,9 +225,10 @@ def _derived_tables() -> None:
     """Tables kept from other tables' rows, filled here in one statement each once the rows above are written
     (never row by row in the loops above).
 
-    The place for coverage's ``service_touch`` table when it lands: call the same set-based fill its migration
-    uses to backfill (an ``INSERT … SELECT`` over appointments, registrations and downloads) as one line here.
+    Coverage's touch counts: the bulk inserts above bypass the flush hook that keeps them in step, so they are
+    rebuilt from the touches union, set-based, as the migration's backfill does.
     """
+    rollup.rebuild()
 
 
 class Phases:

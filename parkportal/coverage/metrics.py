@@ -1,5 +1,7 @@
 """Coverage arithmetic: every figure of the dashboard, the exports, the API and the yearly report, each one GROUP BY
-over the touches union (``touches.py``) or the rows it names — never rows loaded and counted in Python.
+over the touch counts of the period (``rollup.py``: the touches union of ``touches.py`` counted per enterprise and
+month or year, plus the union itself for days at the period's edges) or over the rows the union names — never rows
+loaded and counted in Python.
 
 Definitions (also on the dashboard and in the README):
 - **active roster**: enterprises not archived (verified, pending or returned for correction);
@@ -18,14 +20,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, distinct, func, select
+from sqlalchemy import Select, and_, case, distinct, func, select, union_all
 
 from ..core.search import contains
 from ..events.vocab import EventStatus, RegStatus
 from ..extensions import db
-from ..models import Appointment, Enterprise, Event, Feedback, Finding, Need, PrintedCopy, Registration
+from ..models import (
+    Appointment,
+    Enterprise,
+    Event,
+    Feedback,
+    Finding,
+    Need,
+    PrintedCopy,
+    Registration,
+    TouchCount,
+    TouchTotal,
+)
 from ..timeutil import utcnow
-from .touches import _in, held_events, touches, utc_bounds
+from . import rollup
+from .touches import _in, held_events, utc_bounds
 from .vocab import CHANNELS
 
 ARCHIVED = "archived"
@@ -97,32 +111,94 @@ def roster_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Enterprise).where(active())) or 0
 
 
+def archived_ids() -> Select:
+    """Ids of archived enterprises (few: "active" is cheaper to test as "not among these" than by a join)."""
+    return select(Enterprise.id).where(Enterprise.status == ARCHIVED)
+
+
+@dataclass
+class Channels:
+    """Touches per channel, enterprises touched per channel, active enterprises served, and the measures of the
+    touches (people at events, printed copies, ratings: ``rollup.MEASURES``) — one query."""
+
+    touches: dict[str, int]
+    enterprises: dict[str, int]
+    served: int
+    measures: dict[str, int]
+
+
+def channels(start: date | None, end: date | None) -> Channels:
+    """Touches and enterprises per channel (archived enterprises' touches too) and active enterprises served."""
+    year = rollup.single_year(start, end)
+    if year is not None:
+        return _year_channels(year)
+    counted = rollup.per_enterprise(start, end)
+    active_row = counted.c.enterprise_id.not_in(archived_ids())
+    row = db.session.execute(
+        select(
+            *(func.coalesce(func.sum(counted.c[code]), 0) for code in CHANNELS),
+            *(func.count().filter(counted.c[code] > 0) for code in CHANNELS),
+            func.count().filter(active_row),
+            *(func.coalesce(func.sum(counted.c[code]), 0) for code in rollup.MEASURES),
+        )
+    ).one()
+    size = len(CHANNELS)
+    return Channels(
+        dict(zip(CHANNELS, map(int, row[:size]), strict=True)),
+        dict(zip(CHANNELS, row[size : 2 * size], strict=True)),
+        row[2 * size],
+        dict(zip(rollup.MEASURES, map(int, row[2 * size + 1 :]), strict=True)),
+    )
+
+
+def _archived_served(grain: str, low: str, high: str):
+    """Per period, archived enterprises with touches in it (few: read through the archived enterprises)."""
+    return (
+        select(TouchCount.period.label("period"), func.count().label("archived"))
+        .where(
+            TouchCount.enterprise_id.in_(archived_ids()),
+            TouchCount.grain == grain,
+            TouchCount.period.between(low, high),
+        )
+        .group_by(TouchCount.period)
+        .subquery("archived")
+    )
+
+
+def _year_channels(year: str) -> Channels:
+    """``channels`` of one calendar year, from the year's totals (a few rows; one query)."""
+    archived = _archived_served("year", year, year)
+    rows = db.session.execute(
+        select(
+            TouchTotal.kind,
+            TouchTotal.key,
+            TouchTotal.amount,
+            TouchTotal.enterprises,
+            TouchTotal.enterprises - func.coalesce(archived.c.archived, 0),
+        )
+        .outerjoin(archived, archived.c.period == TouchTotal.period)
+        .where(TouchTotal.grain == "year", TouchTotal.period == year)
+    ).all()
+    found = Channels(dict.fromkeys(CHANNELS, 0), dict.fromkeys(CHANNELS, 0), 0, dict.fromkeys(rollup.MEASURES, 0))
+    for kind, key, amount, enterprises, active_enterprises in rows:
+        if kind == "all":
+            found.served = active_enterprises
+        elif kind == "channel":
+            found.touches[key], found.enterprises[key] = amount, enterprises
+        elif kind == "measure":
+            found.measures[key] = amount
+    return found
+
+
 def served_count(start: date | None, end: date | None) -> int:
     """Active enterprises with a touch in the period, each once."""
-    touch = touches(start, end)
-    return (
-        db.session.scalar(
-            select(func.count(distinct(touch.c.enterprise_id)))
-            .select_from(touch)
-            .join(Enterprise, Enterprise.id == touch.c.enterprise_id)
-            .where(active())
-        )
-        or 0
-    )
+    return channels(start, end).served
 
 
 def by_channel(start: date | None, end: date | None) -> tuple[dict[str, int], dict[str, int]]:
     """Touches per channel, and enterprises touched per channel (every channel present, zero when none)."""
-    touch = touches(start, end)
-    rows = db.session.execute(
-        select(touch.c.channel, func.count(), func.count(distinct(touch.c.enterprise_id))).group_by(touch.c.channel)
-    ).all()
-    counts = dict.fromkeys(CHANNELS, 0)
-    enterprises = dict.fromkeys(CHANNELS, 0)
-    for channel, count, distinct_count in rows:
-        counts[channel] = count
-        enterprises[channel] = distinct_count
-    return counts, enterprises
+    found = channels(start, end)
+    return found.touches, found.enterprises
 
 
 def _events_in(start: date | None, end: date | None) -> list:
@@ -182,22 +258,23 @@ def event_rating(start: date | None, end: date | None) -> Rating:
 
 def summary(start: date | None, end: date | None, target: int) -> Summary:
     """The headline figures of the period."""
-    counts, enterprises = by_channel(start, end)
-    printed = printed_copies(start, end)
+    found = channels(start, end)
+    measures = found.measures
+    printed = measures["copies"]
     return Summary(
         start=start,
         end=end,
         roster=roster_count(),
-        served=served_count(start, end),
+        served=found.served,
         target=target,
-        touches=counts,
-        served_by_channel=enterprises,
+        touches=found.touches,
+        served_by_channel=found.enterprises,
         events_held=events_held(start, end),
-        people_reached=people_reached(start, end),
-        copies_distributed=counts["download"] + printed,
+        people_reached=measures["people"],
+        copies_distributed=found.touches["download"] + printed,
         printed_copies=printed,
-        booking_rating=booking_rating(start, end),
-        event_rating=event_rating(start, end),
+        booking_rating=Rating(measures["booking_ratings"], measures["booking_rating_total"]),
+        event_rating=Rating(measures["event_ratings"], measures["event_rating_total"]),
         open_needs=db.session.scalar(
             select(func.count()).select_from(Need).join(Enterprise).where(Need.status == "open", active())
         )
@@ -232,24 +309,45 @@ def months_between(start: date, end: date) -> list[str]:
 
 
 def monthly(start: date, end: date) -> list[Month]:
-    """Per month of the period: active enterprises served, touches per channel (two GROUP BY queries)."""
-    touch = touches(start, end)
-    month = func.substr(touch.c.day, 1, 7).label("month")
-    served = dict(
-        db.session.execute(
-            select(month, func.count(distinct(touch.c.enterprise_id)))
-            .join(Enterprise, Enterprise.id == touch.c.enterprise_id)
-            .where(active())
-            .group_by(month)
-        ).all()
-    )
-    per_channel: dict[str, dict[str, int]] = {}
-    for key, channel, count in db.session.execute(
-        select(month, touch.c.channel, func.count()).group_by(month, touch.c.channel)
-    ).all():
-        per_channel.setdefault(key, {})[channel] = count
+    """Per month of the period: active enterprises served, touches per channel (one query): whole months from the
+    months' totals, the months cut by the period's edges from their days."""
+    split = rollup.pieces(start, end)
+    parts = []
+    if split.all_months:
+        low, high = split.all_months
+        archived = _archived_served("month", low, high)
+        channel = TouchTotal.kind == "channel"
+        of_kind = {
+            code: func.sum(case((and_(channel, TouchTotal.key == code), TouchTotal.amount), else_=0))
+            for code in CHANNELS
+        }
+        served = func.sum(case((TouchTotal.kind == "all", TouchTotal.enterprises), else_=0)) - func.coalesce(
+            func.max(archived.c.archived), 0
+        )
+        parts.append(
+            select(TouchTotal.period.label("month"), served.label("served"), *(of_kind[code] for code in CHANNELS))
+            .outerjoin(archived, archived.c.period == TouchTotal.period)
+            .where(TouchTotal.grain == "month", TouchTotal.period.between(low, high))
+            .group_by(TouchTotal.period)
+        )
+    edges = rollup.edge_months(start, end)
+    if edges is not None:
+        active_id = case((edges.c.enterprise_id.in_(archived_ids()), None), else_=edges.c.enterprise_id)
+        parts.append(
+            select(
+                edges.c.month, func.count(distinct(active_id)), *(func.sum(edges.c[code]) for code in CHANNELS)
+            ).group_by(edges.c.month)
+        )
+    found = {}
+    if parts:
+        statement = union_all(*parts) if len(parts) > 1 else parts[0]
+        found = {
+            month: (served, dict(zip(CHANNELS, counts, strict=True)))
+            for month, served, *counts in db.session.execute(statement).all()
+        }
+    empty = (0, dict.fromkeys(CHANNELS, 0))
     return [
-        Month(key, served.get(key, 0), {code: per_channel.get(key, {}).get(code, 0) for code in CHANNELS})
+        Month(key, found.get(key, empty)[0], {code: int(found.get(key, empty)[1][code]) for code in CHANNELS})
         for key in months_between(start, end)
     ]
 
@@ -271,16 +369,16 @@ class Industry:
 
 def by_industry(start: date | None, end: date | None) -> list[Industry]:
     """Per industry of the active roster: enterprises, served, touches (one query; most enterprises first)."""
-    touch = touches(start, end)
+    counted = rollup.per_enterprise(start, end)
     rows = db.session.execute(
         select(
             Enterprise.industry,
-            func.count(distinct(Enterprise.id)),
-            func.count(distinct(touch.c.enterprise_id)),
-            func.count(touch.c.enterprise_id),
+            func.count(),
+            func.count(counted.c.enterprise_id),
+            func.coalesce(func.sum(counted.c.touches), 0),
         )
         .select_from(Enterprise)
-        .outerjoin(touch, touch.c.enterprise_id == Enterprise.id)
+        .outerjoin(counted, counted.c.enterprise_id == Enterprise.id)
         .where(active())
         .group_by(Enterprise.industry)
     ).all()
@@ -306,15 +404,17 @@ def by_topic(start: date | None, end: date | None) -> list[Topic]:
     """
     from ..core.vocab import TOPICS
 
-    touch = touches(start, end, by_topic=True)
-    supply = {
-        topic: (count, enterprises)
-        for topic, count, enterprises in db.session.execute(
-            select(touch.c.topic, func.count(), func.count(distinct(touch.c.enterprise_id)))
-            .where(touch.c.topic.is_not(None))
-            .group_by(touch.c.topic)
-        ).all()
-    }
+    year = rollup.single_year(start, end)
+    if year is not None:  # the year's totals per topic: a few rows
+        supply_query = select(TouchTotal.key, TouchTotal.amount, TouchTotal.enterprises).where(
+            TouchTotal.grain == "year", TouchTotal.period == year, TouchTotal.kind == "topic"
+        )
+    else:
+        rows = rollup.topic_counts(start, end)
+        supply_query = select(
+            rows.c.topic, func.sum(rows.c.touches), func.count(distinct(rows.c.enterprise_id))
+        ).group_by(rows.c.topic)
+    supply = {topic: (int(count), enterprises) for topic, count, enterprises in db.session.execute(supply_query)}
     low, high = utc_bounds(start, end)
     demand = {
         topic: (count, enterprises)
@@ -332,8 +432,8 @@ def by_topic(start: date | None, end: date | None) -> list[Topic]:
 
 def not_served(start: date | None, end: date | None, q: str = "") -> Select:
     """Active enterprises without a touch in the period, by name (the outreach list)."""
-    touch = touches(start, end)
-    query = select(Enterprise).where(active(), Enterprise.id.not_in(select(touch.c.enterprise_id)))
+    rows = rollup.counted(start, end)
+    query = select(Enterprise).where(active(), Enterprise.id.not_in(select(rows.c.enterprise_id)))
     if q:
         query = query.where(contains(q, Enterprise.name, Enterprise.uscc, Enterprise.contact_name, Enterprise.phone))
     return query.order_by(Enterprise.name, Enterprise.id)
@@ -342,9 +442,12 @@ def not_served(start: date | None, end: date | None, q: str = "") -> Select:
 def last_touch(enterprise_ids: list[int]) -> dict[int, str]:
     """The day of each enterprise's latest touch ever (YYYY-MM-DD), for a page of enterprises (one query, also for an
     empty page: the page's query count doesn't depend on the data)."""
-    touch = touches(enterprise_ids=enterprise_ids)
     return dict(
-        db.session.execute(select(touch.c.enterprise_id, func.max(touch.c.day)).group_by(touch.c.enterprise_id)).all()
+        db.session.execute(
+            select(TouchCount.enterprise_id, func.max(TouchCount.last_day))
+            .where(TouchCount.grain == "year", TouchCount.enterprise_id.in_(enterprise_ids))
+            .group_by(TouchCount.enterprise_id)
+        ).all()
     )
 
 
@@ -361,8 +464,7 @@ def open_needs(enterprise_ids: list[int]) -> dict[int, list[Need]]:
 def per_enterprise(start: date | None, end: date | None) -> Select:
     """One row per active roster enterprise: name, USCC, industry, touches in the period in all and per channel,
     and the day of its latest touch in the period (the export's table; one query)."""
-    touch = touches(start, end)
-    per_channel = [func.count(touch.c.channel).filter(touch.c.channel == code).label(code) for code in CHANNELS]
+    counted = rollup.per_enterprise(start, end)
     return (
         select(
             Enterprise.id,
@@ -371,14 +473,13 @@ def per_enterprise(start: date | None, end: date | None) -> Select:
             Enterprise.industry,
             Enterprise.contact_name,
             Enterprise.phone,
-            func.count(touch.c.channel).label("touches"),
-            *per_channel,
-            func.max(touch.c.day).label("last_touch"),
+            func.coalesce(counted.c.touches, 0).label("touches"),
+            *(func.coalesce(counted.c[code], 0).label(code) for code in CHANNELS),
+            counted.c.last_day.label("last_touch"),
         )
         .select_from(Enterprise)
-        .outerjoin(touch, touch.c.enterprise_id == Enterprise.id)
+        .outerjoin(counted, counted.c.enterprise_id == Enterprise.id)
         .where(active())
-        .group_by(Enterprise.id, Enterprise.name, Enterprise.uscc, Enterprise.industry)
         .order_by(Enterprise.name, Enterprise.id)
     )
 

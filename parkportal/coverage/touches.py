@@ -8,7 +8,9 @@ A **touch** (DESIGN.md) is
   the local day of the download;
 - printed copies handed to an enterprise (one ``PrintedCopy`` row): channel ``printed``, ``handed_on``.
 
-``touches()`` yields (enterprise_id, channel, topic, day, ref_id). ``day`` is text ``YYYY-MM-DD`` in the display
+``touches()`` yields (enterprise_id, channel, topic, day, ref_id, amount, rating): ``amount`` is the people counted
+at the door of an attended event or the number of printed copies handed over (else empty), ``rating`` the booking's
+feedback (1–5) or the enterprise's rating of the event, if given. ``day`` is text ``YYYY-MM-DD`` in the display
 time zone on every engine, so ``substr(day, 1, 7)`` is its month. Events and compilations can have several
 topics: the plain union leaves their topic empty; ``by_topic=True`` yields one row per topic instead (what the
 demand-beside-supply breakdown counts). Each branch filters the period on an indexed column (appointment
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
-from sqlalchemy import Select, String, case, literal, null, select, union_all
+from sqlalchemy import Integer, Select, String, case, literal, null, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -33,6 +35,7 @@ from ..models import (
     Download,
     Event,
     EventTopic,
+    Feedback,
     PrintedCopy,
     Registration,
     ServiceType,
@@ -40,7 +43,7 @@ from ..models import (
 from ..timeutil import local_datetime, local_zone
 from .vocab import Channel
 
-COLUMNS = ("enterprise_id", "channel", "topic", "day", "ref_id")
+COLUMNS = ("enterprise_id", "channel", "topic", "day", "ref_id", "amount", "rating")
 #: The service whose completed bookings are the channel ``checkup`` (DESIGN.md's service code).
 CHECKUP_SERVICE = "checkup"
 
@@ -55,7 +58,7 @@ class local_day(FunctionElement):  # noqa: N801 - reads like the SQL function it
 @compiles(local_day, "sqlite")
 def _local_day_sqlite(element, compiler, **kw):
     column, hours = list(element.clauses)
-    return f"date({compiler.process(column, **kw)}, {compiler.process(hours, **kw)})"
+    return f"date({compiler.process(column, **kw)}, printf('%+d hours', {compiler.process(hours, **kw)}))"
 
 
 @compiles(local_day, "postgresql")
@@ -88,16 +91,9 @@ def _offset_hours() -> int:
     return int(offset.total_seconds() // 3600) if offset else 0
 
 
-def _shift(column, engine_hours: int):
-    """``local_day`` of ``column`` with the offset as the engine wants it (SQLite '+8 hours', PostgreSQL 8)."""
-    return local_day(column, literal(f"{engine_hours:+d} hours") if _sqlite() else literal(engine_hours))
-
-
-def _sqlite() -> bool:
-    """Whether the session's engine is SQLite (the one place the union's SQL differs)."""
-    from ..extensions import db
-
-    return db.engine.dialect.name == "sqlite"
+def _shift(column, hours: int):
+    """``local_day`` of ``column``, ``hours`` ahead of UTC (each engine's SQL is chosen when it is compiled)."""
+    return local_day(column, literal(hours))
 
 
 def utc_bounds(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
@@ -151,8 +147,11 @@ def touches(
             Appointment.topic.label("topic"),
             _shift(Appointment.start_at, hours).label("day"),
             Appointment.id.label("ref_id"),
+            null().cast(Integer()).label("amount"),
+            Feedback.rating.label("rating"),
         )
         .join(ServiceType, ServiceType.id == Appointment.service_type_id)
+        .outerjoin(Feedback, Feedback.appointment_id == Appointment.id)
         .where(
             Appointment.status == "completed", *_in(Appointment.start_at, low, high), *only(Appointment.enterprise_id)
         )
@@ -167,6 +166,8 @@ def touches(
             (EventTopic.topic if by_topic else null().cast(String())).label("topic"),
             _shift(Event.start_at, hours),
             Event.id,
+            Registration.attended_count,
+            Registration.rating,
         )
         .join(Event, Event.id == Registration.event_id)
         .where(
@@ -184,6 +185,8 @@ def touches(
         (CompilationTopic.topic if by_topic else null().cast(String())).label("topic"),
         _shift(Download.created_at, hours),
         Download.compilation_id,
+        null().cast(Integer()),
+        null().cast(Integer()),
     ).where(Download.enterprise_id.is_not(None), *_in(Download.created_at, low, high), *only(Download.enterprise_id))
 
     printed_day = PrintedCopy.handed_on
@@ -193,6 +196,8 @@ def touches(
         (CompilationTopic.topic if by_topic else null().cast(String())).label("topic"),
         day_text(printed_day),
         PrintedCopy.compilation_id,
+        PrintedCopy.copies,
+        null().cast(Integer()),
     ).where(
         *([printed_day >= start] if start else []),
         *([printed_day <= end] if end else []),

@@ -13,13 +13,13 @@ import io
 import re
 import secrets
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 
 from .. import accounts
 from ..core import audit
@@ -146,22 +146,20 @@ def read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
 
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, tuple]]:
-    """The rows of the workbook's first sheet."""
-    from openpyxl import load_workbook
+    """The rows of the workbook's first sheet, read by calamine (Rust: a 10,000-row roster in well under a second,
+    where openpyxl took several)."""
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not workbook.sheet_names:
+            raise Invalid(_("The workbook has no sheet."), "file")
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError, TypeError):
         raise Invalid(
             _("This file is not a spreadsheet we can read. Save it as .xlsx or .csv and try again."), "file"
         ) from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise Invalid(_("The workbook has no sheet."), "file")
-        return [(n, tuple(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        workbook.close()
+    return [(n, tuple(row)) for n, row in enumerate(rows, start=1)]
 
 
 def _csv_rows(data: bytes) -> list[tuple[int, tuple]]:
@@ -262,30 +260,38 @@ def apply(import_plan: Plan, actor: User | None, filename: str = "") -> dict[str
     waiting for verification, it is verified (its users are told). Returns how many rows did what.
     """
     existing = _existing([row.values["uscc"] for row in import_plan.rows if row.action == UPDATE])
+    verifying = [existing[row.values["uscc"]].id for row in import_plan.rows if "status" in row.changes]
+    for start in range(0, len(verifying), 500):  # their users in one query per 500, not a query each
+        db.session.scalars(
+            select(Enterprise)
+            .where(Enterprise.id.in_(verifying[start : start + 500]))
+            .options(selectinload(Enterprise.users))
+        ).all()
     now = utcnow()
     created = []
-    for row in import_plan.rows:
-        if row.action == CREATE:
-            values = {key: value or None for key, value in _fields(row).items()}
-            created.append(
-                {
-                    **values,
-                    "industry": values["industry"] or "other",
-                    "uscc": row.values["uscc"],
-                    "status": "verified",
-                    "source": "imported",
-                    "verified_at": now,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        elif row.action == UPDATE:
-            enterprise = existing[row.values["uscc"]]
-            for key, value in _fields(row).items():
-                if value and key in row.changes:
-                    setattr(enterprise, key, value)
-            if "status" in row.changes:
-                service.set_status(enterprise, "verified", actor)
+    with db.session.no_autoflush:  # one flush at the end, not one per verified enterprise
+        for row in import_plan.rows:
+            if row.action == CREATE:
+                values = {key: value or None for key, value in _fields(row).items()}
+                created.append(
+                    {
+                        **values,
+                        "industry": values["industry"] or "other",
+                        "uscc": row.values["uscc"],
+                        "status": "verified",
+                        "source": "imported",
+                        "verified_at": now,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+            elif row.action == UPDATE:
+                enterprise = existing[row.values["uscc"]]
+                for key, value in _fields(row).items():
+                    if value and key in row.changes:
+                        setattr(enterprise, key, value)
+                if "status" in row.changes:
+                    service.set_status(enterprise, "verified", actor)
     if created:
         db.session.execute(insert(Enterprise), created)  # one executemany: 10,000 rows in well under a second
     db.session.flush()

@@ -12,7 +12,7 @@ from .booking import (
     ServiceType,
 )
 from .checkups import Checkup, Finding, Questionnaire, ReportRevision
-from .coverage import ApiToken, Need
+from .coverage import ApiToken, Need, TouchCount, TouchTopicCount, TouchTotal
 from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
 from .library import Compilation, CompilationReach, CompilationTopic, Download, PrintedCopy
@@ -22,6 +22,9 @@ from .user import SignIn, User
 __all__ = [
     "ApiToken",
     "Need",
+    "TouchCount",
+    "TouchTopicCount",
+    "TouchTotal",
     "Appointment",
     "AppointmentMove",
     "AuditLog",

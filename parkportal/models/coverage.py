@@ -1,7 +1,10 @@
-"""Coverage: the legal needs enterprises state, the API's bearer tokens, and the index the touches union reads by.
+"""Coverage: the legal needs enterprises state, the API's bearer tokens, the indexes the touches union reads by,
+and the touch counts per enterprise and month or year that the dashboard adds up.
 
-A service touch itself has no table: ``coverage/touches.py`` reads it from the areas' own rows (completed
-appointments, attended registrations, downloads, printed copies), so each channel has one source.
+A service touch itself is defined once, by ``coverage/touches.py``, over the areas' own rows (completed appointments,
+attended registrations, downloads, printed copies). ``TouchCount`` and ``TouchTopicCount`` are that union counted per
+enterprise and calendar month (and year), kept in step in the transaction that changes a source row
+(``coverage/rollup.py``), so a year of a district-scale park is ~10,000 rows to add up instead of ~140,000 touches.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, false, true
+from sqlalchemy import ColumnElement, ForeignKey, Index, PrimaryKeyConstraint, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.vocab import TOPICS, check_in
@@ -41,6 +44,10 @@ Index(
     Registration.rating,
 )
 Index("ix_download_touch", Download.created_at, Download.enterprise_id, Download.compilation_id)
+# The dashboard's roster side: active enterprises per industry read from an index alone, and the not-yet-served list
+# in name order without sorting the roster.
+Index("ix_enterprise_industry_status", Enterprise.industry, Enterprise.status)
+Index("ix_enterprise_name", Enterprise.name, Enterprise.id)
 
 
 class Need(db.Model):
@@ -108,3 +115,86 @@ class ApiToken(db.Model):
     def active(self) -> bool:
         """Whether the token still opens the API."""
         return self.revoked_at is None
+
+
+#: The grains of the touch counts: a calendar month (period ``YYYY-MM``) or year (``YYYY``), in the display time zone.
+GRAINS = ("month", "year")
+
+
+class TouchCount(db.Model):
+    """An enterprise's service touches in one month or year, per channel, and the day of the latest one.
+
+    Derived data: ``coverage/rollup.py`` recomputes a row from the touches union whenever a touch in it changes.
+    """
+
+    __tablename__ = "touch_count"
+
+    grain: Mapped[str] = mapped_column(String(5))
+    period: Mapped[str] = mapped_column(String(7))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    consultation: Mapped[int] = mapped_column(default=0)
+    checkup: Mapped[int] = mapped_column(default=0)
+    event: Mapped[int] = mapped_column(default=0)
+    download: Mapped[int] = mapped_column(default=0)
+    printed: Mapped[int] = mapped_column(default=0)
+    last_day: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, local
+    # Measures of those touches (``touches.py``'s amount and rating): people counted at events, printed copies,
+    # booking feedback and event ratings given (how many, and their sum).
+    people: Mapped[int] = mapped_column(default=0)
+    copies: Mapped[int] = mapped_column(default=0)
+    booking_ratings: Mapped[int] = mapped_column(default=0)
+    booking_rating_total: Mapped[int] = mapped_column(default=0)
+    event_ratings: Mapped[int] = mapped_column(default=0)
+    event_rating_total: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        PrimaryKeyConstraint("grain", "period", "enterprise_id"),
+        check_in("grain", GRAINS),
+        Index("ix_touch_count_enterprise", "enterprise_id", "grain", "period", "last_day"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class TouchTopicCount(db.Model):
+    """An enterprise's service touches about one legal topic in one month or year (an event or compilation with
+    several topics counts under each). Derived like ``TouchCount``."""
+
+    __tablename__ = "touch_topic_count"
+
+    grain: Mapped[str] = mapped_column(String(5))
+    period: Mapped[str] = mapped_column(String(7))
+    topic: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    touches: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        PrimaryKeyConstraint("grain", "period", "topic", "enterprise_id"),
+        check_in("grain", GRAINS),
+        Index("ix_touch_topic_count_enterprise", "enterprise_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+#: What a ``TouchTotal`` row adds up: every touch, one channel, one topic, or one measure (``TouchCount.people`` …).
+TOTAL_KINDS = ("all", "channel", "topic", "measure")
+
+
+class TouchTotal(db.Model):
+    """The park's touches in one month or year for a channel, a topic or in all (``kind``/``key``; a measure: its
+    sum), and how many enterprises (archived ones too) have such a touch. Derived from the ``TouchCount`` and
+    ``TouchTopicCount`` rows of the period whenever they change, so a whole year's figures are a few rows."""
+
+    __tablename__ = "touch_total"
+
+    grain: Mapped[str] = mapped_column(String(5))
+    period: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(default=0)
+    enterprises: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        PrimaryKeyConstraint("grain", "period", "kind", "key"),
+        check_in("grain", GRAINS),
+        check_in("kind", TOTAL_KINDS),
+    )
