@@ -41,7 +41,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("compilation_id", "enterprise_id", name=op.f("pk_compilation_reach")),
     )
     op.create_index("ix_compilation_reach_enterprise_id", "compilation_reach", ["enterprise_id"], unique=False)
-    op.create_index("ix_enterprise_name", "enterprise", ["name"], unique=False)
+    op.create_index("ix_enterprise_name", "enterprise", ["name", "id"], unique=False)
     op.execute(
         "INSERT INTO compilation_reach (compilation_id, enterprise_id)"
         " SELECT compilation_id, enterprise_id FROM download WHERE enterprise_id IS NOT NULL"

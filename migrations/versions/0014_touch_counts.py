@@ -84,7 +84,6 @@ def upgrade():
 
     with op.batch_alter_table("enterprise", schema=None) as batch_op:
         batch_op.create_index("ix_enterprise_industry_status", ["industry", "status"], unique=False)
-        batch_op.create_index("ix_enterprise_name", ["name", "id"], unique=False)
 
     # The backfill: the union as defined today (a later change of the definition comes with a migration that
     # calls rebuild() again).
@@ -95,7 +94,6 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("enterprise", schema=None) as batch_op:
-        batch_op.drop_index("ix_enterprise_name")
         batch_op.drop_index("ix_enterprise_industry_status")
     op.drop_table("touch_total")
     with op.batch_alter_table("touch_topic_count", schema=None) as batch_op:

@@ -44,10 +44,9 @@ Index(
     Registration.rating,
 )
 Index("ix_download_touch", Download.created_at, Download.enterprise_id, Download.compilation_id)
-# The dashboard's roster side: active enterprises per industry read from an index alone, and the not-yet-served list
-# in name order without sorting the roster.
+# The dashboard's roster side: active enterprises per industry read from an index alone (the not-yet-served list
+# reads the roster in name order through ``ix_enterprise_name``, declared with the enterprise).
 Index("ix_enterprise_industry_status", Enterprise.industry, Enterprise.status)
-Index("ix_enterprise_name", Enterprise.name, Enterprise.id)
 
 
 class Need(db.Model):

@@ -44,7 +44,7 @@ class Enterprise(db.Model):
     __table_args__ = (
         check_in("status", tuple(ENTERPRISE_STATUSES)),
         check_in("source", tuple(ENTERPRISE_SOURCES)),
-        Index("ix_enterprise_name", "name"),  # lists by name (the roster, the library's per-enterprise figures)
+        Index("ix_enterprise_name", "name", "id"),  # lists by name (the roster, the library's per-enterprise figures)
     )
 
     @classmethod
