@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from math import ceil
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..core import paging
 from ..core.errors import Invalid
+from ..core.paging import Window
 from ..core.parsing import MAX_YEAR, MIN_YEAR, date_range, next_day, parse_id, parse_page
 from ..core.search import contains
 from ..extensions import db
@@ -51,61 +52,10 @@ LONGEST_SERVICE = timedelta(days=1)
 COUNT_LIMIT = 1000
 
 
-@dataclass
-class Window:
-    """One page of a long list, read with one row of look-ahead (is there a next page?) and a count that stops at
-    ``limit`` (``total`` is exact up to it, ``None`` beyond it or when not counted).
-
-    It answers what ``_pagination.html`` asks of a Flask-SQLAlchemy ``Pagination``; ``pages`` is ``None`` when
-    the total is unknown, and the template then shows "page x" without "of y".
-    """
-
-    items: list
-    page: int
-    per_page: int
-    has_next: bool
-    total: int | None = None
-    limit: int | None = None
-
-    @property
-    def has_prev(self) -> bool:
-        """Whether there is a page before this one."""
-        return self.page > 1
-
-    @property
-    def prev_num(self) -> int | None:
-        """The previous page's number."""
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        """The next page's number."""
-        return self.page + 1 if self.has_next else None
-
-    @property
-    def pages(self) -> int | None:
-        """How many pages there are, when the total is known."""
-        return None if self.total is None else max(1, ceil(self.total / self.per_page))
-
-    @property
-    def more_than_limit(self) -> bool:
-        """Whether the count stopped at ``limit`` (there are more)."""
-        return self.limit is not None and self.total is None
-
-
 def window(query: Select, page: object, per_page: int, limit: int | None = None, options=CARD_OPTIONS) -> Window:
     """The page ``page`` (text; 1 when unreadable) of the ordered ``query`` of appointments, loaded with
-    ``options``; with ``limit``, counted up to it (over the ids only, stopping after ``limit`` + 1 rows)."""
-    number = parse_page(page)
-    page_query = query.options(*options).limit(per_page + 1).offset((number - 1) * per_page)
-    rows = list(db.session.scalars(page_query))
-    result = Window(items=rows[:per_page], page=number, per_page=per_page, has_next=len(rows) > per_page)
-    if limit is not None:
-        ids = query.with_only_columns(Appointment.id).order_by(None).limit(limit + 1).subquery()
-        found = db.session.scalar(select(func.count()).select_from(ids))
-        result.limit = limit
-        result.total = found if found <= limit else None
-    return result
+    ``options``; with ``limit``, counted up to it (``core.paging``)."""
+    return paging.look_ahead(query.options(*options), parse_page(page), per_page, count_up_to=limit)
 
 
 def _day_start(day: date) -> datetime:
