@@ -118,6 +118,11 @@ def test_dashboard_shows_every_figure_of_the_seeded_park(app, seeded):
         assert _number(html, rf'data-topic="{code}">.*?data-needs>(\d+)<') == demand
     listed = set(re.findall(r'<tr data-enterprise-id="(\d+)">', html))
     assert listed == {str(seeded[letter]) for letter in park.EXPECTED["not_served"]}
+    # the count beside the list (active roster − served, from the summary) and the list's own page (counted) agree
+    expected = len(park.EXPECTED["not_served"])
+    assert _number(html, r'data-not-served-count="(\d+)"') == expected
+    own = client.get(f"/coverage/not-served?{PERIOD}").get_data(as_text=True)
+    assert _number(own, r'data-not-served-count="(\d+)"') == expected
     assert "13900001111" in html and "2024-11-11" in html  # F's phone and last touch ever
     assert "<svg" in html and "<script>" not in html and " style=" not in html  # the CSP allows neither
 
@@ -154,6 +159,7 @@ def test_not_served_search_answers_a_fragment(app, seeded):
     body = found.get_data(as_text=True)
     assert found.status_code == 200 and "<html" not in body
     assert set(re.findall(r'data-enterprise-id="(\d+)"', body)) == {str(seeded["F"])}
+    assert _number(body, r'data-not-served-count="(\d+)"') == 1
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core import vocab
+from ..core import paging, vocab
 from ..core.errors import DomainError, Invalid
-from ..core.parsing import date_range, parse_id, parse_int
+from ..core.parsing import date_range, parse_id, parse_int, parse_page
 from ..extensions import db
 from ..models import ApiToken, Enterprise, Need
 from ..timeutil import local_today
@@ -23,6 +23,8 @@ from .forms import NeedForm, StaffNeedForm, TokenForm
 from .vocab import CHANNELS
 
 PER_PAGE = 25
+#: The not-yet-served list counts its rows up to here when the dashboard's summary doesn't say.
+NOT_SERVED_COUNTED = 1000
 
 
 def _year(today: date) -> tuple[date, date]:
@@ -52,11 +54,19 @@ def _bad_period(error: Invalid, template: str = "coverage/dashboard.html"):
     )
 
 
-def _not_served_page(start: date, end: date, q: str):
-    """A page of the not-yet-served list with each enterprise's open needs and last touch ever."""
-    from ..core.parsing import parse_page
-
-    page = db.paginate(metrics.not_served(start, end, q), page=parse_page(request.args.get("page")), per_page=PER_PAGE)
+def _not_served_page(start: date, end: date, q: str, summary: metrics.Summary | None = None):
+    """A page of the not-yet-served list with each enterprise's open needs and last touch ever. How many there are:
+    the dashboard knows it from its summary (active roster − served); a search or the list's own page counts up to
+    ``NOT_SERVED_COUNTED`` ("more than …") instead of counting the district's roster."""
+    known = None if q or summary is None else summary.roster - summary.served
+    page = paging.look_ahead(
+        metrics.not_served(start, end, q),
+        parse_page(request.args.get("page")),
+        PER_PAGE,
+        count_up_to=None if known is not None else NOT_SERVED_COUNTED,
+    )
+    if known is not None:
+        page.total = known
     ids = [e.id for e in page.items]
     return {"page": page, "needs": metrics.open_needs(ids), "last": metrics.last_touch(ids), "q": q}
 
@@ -91,7 +101,7 @@ def dashboard():
         start_text=start.isoformat(),
         end_text=end.isoformat(),
         period_errors={},
-        **_not_served_page(start, end, request.args.get("q", "").strip()),
+        **_not_served_page(start, end, request.args.get("q", "").strip(), summary),
     )
 
 
