@@ -12,6 +12,7 @@ one big transaction) and analyses afterwards. Deterministic (fixed random seeds)
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -259,14 +260,20 @@ def bulk_writes() -> Iterator[None]:
     in memory instead of the write-ahead log (each page is written once, not to the log and then back), no
     fsync, and a 256 MB page cache for the indexes being filled. The pool is emptied before and after, so the
     portal's connections never see these settings; WAL comes back with the next connection. For an empty
-    database being seeded: a crash half-way leaves a file to delete, not one to repair. Other engines: no-op."""
+    database being seeded: a crash half-way leaves a file to delete, not one to repair. When another connection
+    has the file open (a portal serving it), the journal stays WAL and only the other settings apply. Other engines:
+    no-op."""
     engine = db.engine
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         yield
         return
 
     def fast(dbapi_connection, _record) -> None:
-        for pragma in ("journal_mode=MEMORY", "synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY"):
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=MEMORY")
+        except sqlite3.OperationalError:
+            pass  # another process or engine has the file open (a running portal): leaving WAL needs it alone
+        for pragma in ("synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     db.session.close()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+import sqlite3
+
+import pytest
+from sqlalchemy import func, make_url, select, text
 
 from parkportal.bookings.vocab import ACTIVE_STATUSES, Status
 from parkportal.demo import DEMO_PASSWORD
@@ -62,3 +65,18 @@ def test_seed_district_hashes_the_demo_password_once_and_leaves_sqlite_in_wal(ap
         if db.engine.dialect.name == "sqlite":
             assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert db.session.execute(text("PRAGMA synchronous")).scalar() != 0
+
+
+def test_seed_district_runs_while_another_connection_has_the_sqlite_file_open(app, runner):
+    """With the file open elsewhere (a portal serving it), seeding keeps the WAL journal instead of failing."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("SQLite's journal only")
+    other = sqlite3.connect(url.database)
+    try:
+        other.execute("SELECT count(*) FROM enterprise").fetchall()
+        result = runner.invoke(args=["seed-district", "--scale", "0.001"])
+        assert result.exit_code == 0, result.output
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        other.close()
