@@ -49,8 +49,9 @@ ENTERPRISE = "demo@jiangnan-zhizao.com"
 API = "api"  # the API's bearer token instead of a signed-in browser
 
 
-def _weekday_ahead(days: int) -> str:
-    day = date.today() + timedelta(days=days)
+def _weekday_ahead(days: int, today: date | None = None) -> str:
+    """The first working day at least ``days`` after ``today`` (the machine's date unless given), as YYYY-MM-DD."""
+    day = (today or date.today()) + timedelta(days=days)
     while day.isoweekday() > 5:
         day += timedelta(days=1)
     return day.isoformat()
