@@ -9,7 +9,7 @@ import re
 from flask import Flask, abort, current_app, request
 
 from .core.parsing import MAX_PAGE, parse_int
-from .extensions import db, login_manager
+from .extensions import login_manager
 
 #: Control characters no URL and no form value has a use for (a form may hold tabs and line breaks).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -99,17 +99,14 @@ def init_app(app: Flask) -> None:
         """
         from . import accounts
         from .core.parsing import parse_id
-        from .models import User
 
         user_id, _, rest = cookie_id.partition(":")
         token, _, key = rest.partition(":")
         ident = parse_id(user_id)
         if ident is None or not token:
             return None
-        user = db.session.get(User, ident)
+        user = accounts.signed_in_user(ident, key)
         if user is None or not user.is_active or not hmac.compare_digest(user.session_token.encode(), token.encode()):
-            return None
-        if accounts.current_sign_in(user, key) is None:
             return None
         user.sign_in_key = key
         return user

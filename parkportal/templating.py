@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import areas
 from .core import vocab
 from .extensions import db
-from .i18n import format_list
+from .i18n import format_list, template_gettext
 from .timeutil import local_iso, to_local
 
 
@@ -99,6 +99,7 @@ def init_app(app: Flask) -> None:
             "pending_count": _pending_count(),
             "station_phone": config["SERVICE_STATION_PHONE"],
             "current_path": _current_path() if request else "/",
+            **template_gettext(),
         }
 
 

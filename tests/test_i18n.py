@@ -85,3 +85,23 @@ def test_switch_returns_to_the_page_without_a_lang_parameter(client):
     page = client.get("/auth/login?next=/notifications/&lang=en").get_data(as_text=True)
     assert 'name="next" value="/auth/login?next=%2Fnotifications%2F"' in page
     assert 'name="next" value="/"' in client.get("/?lang=en").get_data(as_text=True)
+
+
+def test_template_strings_translate_format_and_escape_like_jinja_newstyle(app):
+    """A template's ``_()``/``ngettext`` (bound once per render) translate in the render's language, escape the
+    values, read ``%%`` as a percent sign, and an e-mail rendered inside ``force_locale`` speaks its own language."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    source = (
+        '{{ _("Sign in") }}|{{ _("%(name)s", name=value) }}|{{ _("100%%") }}|'
+        '{{ ngettext("%(num)d download", "%(num)d downloads", 3) }}'
+    )
+    with app.test_request_context("/"):
+        chinese = render_template_string(source, value="<b>")
+        with force_locale("en"):
+            english = render_template_string(source, value="<b>")
+        again = render_template_string(source, value="<b>")
+    assert chinese.split("|") == ["登录", "&lt;b&gt;", "100%", "3 次下载"]
+    assert english.split("|") == ["Sign in", "&lt;b&gt;", "100%", "3 downloads"]
+    assert again == chinese
