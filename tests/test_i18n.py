@@ -105,3 +105,19 @@ def test_template_strings_translate_format_and_escape_like_jinja_newstyle(app):
     assert chinese.split("|") == ["登录", "&lt;b&gt;", "100%", "3 次下载"]
     assert english.split("|") == ["Sign in", "&lt;b&gt;", "100%", "3 downloads"]
     assert again == chinese
+
+
+def test_python_strings_follow_the_locale_as_it_changes(app):
+    """``gettext`` in Python remembers the last catalogue, yet follows ``force_locale`` in and out, and each
+    request's own language."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context("/"):
+        assert gettext("Sign in") == "登录"
+        with force_locale("en"):
+            assert gettext("Sign in") == "Sign in"
+        assert gettext("Sign in") == "登录"
+    with app.test_request_context("/?lang=en"):
+        assert gettext("Sign in") == "Sign in"
+    with app.test_request_context("/"):
+        assert gettext("Sign in") == "登录"
