@@ -53,3 +53,23 @@ def test_the_audit_log_pages_newest_first_and_refuses_a_page_past_the_end(app, s
     )
     assert 'rel="next"' in first and 'rel="next"' not in second
     assert staff_client.get("/admin/audit?action=enterprise.verified&page=3").status_code == 404
+
+
+def test_a_chain_of_ordered_queries_pages_as_one_list(app):
+    """``look_ahead_chain``: two pending then five verified, three a page — pages cross the parts' boundary,
+    a page past the first part skips it by count, a page past the end is empty."""
+    from sqlalchemy import select
+
+    from parkportal.core.paging import look_ahead_chain
+    from parkportal.models import Enterprise
+
+    with app.app_context():
+        pending = [factories.enterprise(name=f"甲{n}", status="pending") for n in range(2)]
+        verified = [factories.enterprise(name=f"乙{n}", status="verified") for n in range(5)]
+        db.session.commit()
+        expected = [e.id for e in pending + verified]
+        query = select(Enterprise).order_by(Enterprise.name, Enterprise.id)
+        parts = [query.where(Enterprise.status == "pending"), query.where(Enterprise.status != "pending")]
+        pages = [look_ahead_chain(parts, number, 3) for number in (1, 2, 3, 4)]
+        assert [[e.id for e in page.items] for page in pages] == [expected[0:3], expected[3:6], expected[6:], []]
+        assert [page.has_next for page in pages] == [True, True, False, False]

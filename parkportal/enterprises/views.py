@@ -81,12 +81,14 @@ def index():
         query = query.where(Enterprise.status == status)
     if q:
         query = query.where(contains(q, Enterprise.name, Enterprise.uscc, Enterprise.contact_name))
-    if status in enterprise_vocab.ENTERPRISE_STATUSES:
-        query = query.order_by(Enterprise.name, Enterprise.id)  # one status: the name index serves the order
-    else:
-        query = query.order_by((Enterprise.status == "pending").desc(), Enterprise.name, Enterprise.id)
+    query = query.order_by(Enterprise.name, Enterprise.id)  # the name index serves the order
+    number = parse_page(request.args.get("page"))
     # Paged without a count: a search that matches most of a district's roster would count every row.
-    page = paging.look_ahead(query, parse_page(request.args.get("page")), PER_PAGE)
+    if status in enterprise_vocab.ENTERPRISE_STATUSES:
+        page = paging.look_ahead(query, number, PER_PAGE)
+    else:  # the few pending registrations first, then the rest, each part in name order
+        pending = Enterprise.status == "pending"
+        page = paging.look_ahead_chain([query.where(pending), query.where(~pending)], number, PER_PAGE)
     return render("enterprises/index.html", "results", page=page, q=q, status_filter=status)
 
 

@@ -31,7 +31,7 @@ class Enterprise(db.Model):
     address: Mapped[str | None] = mapped_column(String(200))
     contact_name: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     source: Mapped[str] = mapped_column(String(20), default="self_registered")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -45,6 +45,7 @@ class Enterprise(db.Model):
         check_in("status", tuple(ENTERPRISE_STATUSES)),
         check_in("source", tuple(ENTERPRISE_SOURCES)),
         Index("ix_enterprise_name", "name", "id"),  # lists by name (the roster, the library's per-enterprise figures)
+        Index("ix_enterprise_status_name", "status", "name", "id"),  # one status by name (pending first, filters)
     )
 
     @classmethod
