@@ -8,6 +8,7 @@ and domain functions, and optionally ``vocab.py``: its codes and labels, includi
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from types import ModuleType, SimpleNamespace
 
 from flask import Flask
@@ -54,8 +55,12 @@ def register_blueprints(app: Flask) -> None:
             app.register_blueprint(blueprint)
 
 
+@cache
 def vocabulary() -> SimpleNamespace:
-    """The shared vocabulary and every area's, as one namespace; dictionaries of the same name are merged."""
+    """The shared vocabulary and every area's, as one namespace; dictionaries of the same name are merged.
+
+    Built once per process (the vocabularies are constants of their modules; the audit log asks on every page).
+    """
     from .core import vocab as shared
 
     merged: dict[str, object] = {}
