@@ -38,7 +38,7 @@ from ..models import (
     TouchTotal,
 )
 from ..timeutil import utcnow
-from . import rollup
+from . import cache, rollup
 from .touches import _in, held_events, utc_bounds
 from .vocab import CHANNELS
 
@@ -256,19 +256,27 @@ def event_rating(start: date | None, end: date | None) -> Rating:
     return Rating(count, int(total))
 
 
-def summary(start: date | None, end: date | None, target: int) -> Summary:
-    """The headline figures of the period."""
-    found = channels(start, end)
-    measures = found.measures
+def roster_and_channels(
+    start: date | None, end: date | None, version: str | None | object = cache.UNREAD
+) -> tuple[int, Channels]:
+    """The active roster's size and ``channels`` of the period (cached under the coverage stamp)."""
+    return cache.cached(("summary", start, end), lambda: (roster_count(), channels(start, end)), version)
+
+
+def summary(start: date | None, end: date | None, target: int, version: str | None | object = cache.UNREAD) -> Summary:
+    """The headline figures of the period (the roster's and the counts' part cached under the coverage stamp;
+    ``version``: the stamp, when the caller read it already)."""
+    roster, found = roster_and_channels(start, end, version)
+    measures = dict(found.measures)
     printed = measures["copies"]
     return Summary(
         start=start,
         end=end,
-        roster=roster_count(),
+        roster=roster,
         served=found.served,
         target=target,
-        touches=found.touches,
-        served_by_channel=found.enterprises,
+        touches=dict(found.touches),
+        served_by_channel=dict(found.enterprises),
         events_held=events_held(start, end),
         people_reached=measures["people"],
         copies_distributed=found.touches["download"] + printed,
@@ -308,9 +316,14 @@ def months_between(start: date, end: date) -> list[str]:
     return months
 
 
-def monthly(start: date, end: date) -> list[Month]:
-    """Per month of the period: active enterprises served, touches per channel (one query): whole months from the
-    months' totals, the months cut by the period's edges from their days."""
+def monthly(start: date, end: date, version: str | None | object = cache.UNREAD) -> list[Month]:
+    """Per month of the period: active enterprises served, touches per channel (one query, cached under the
+    coverage stamp): whole months from the months' totals, the months cut by the period's edges from their days."""
+    found = cache.cached(("monthly", start, end), lambda: _monthly(start, end), version)
+    return [Month(month.month, month.served, dict(month.touches)) for month in found]
+
+
+def _monthly(start: date, end: date) -> list[Month]:
     split = rollup.pieces(start, end)
     parts = []
     if split.all_months:
@@ -367,8 +380,13 @@ class Industry:
         return self.served / self.roster if self.roster else 0.0
 
 
-def by_industry(start: date | None, end: date | None) -> list[Industry]:
-    """Per industry of the active roster: enterprises, served, touches (one query; most enterprises first)."""
+def by_industry(start: date | None, end: date | None, version: str | None | object = cache.UNREAD) -> list[Industry]:
+    """Per industry of the active roster: enterprises, served, touches (one query, cached under the coverage stamp;
+    most enterprises first)."""
+    return list(cache.cached(("industries", start, end), lambda: _by_industry(start, end), version))
+
+
+def _by_industry(start: date | None, end: date | None) -> list[Industry]:
     counted = rollup.per_enterprise(start, end)
     rows = db.session.execute(
         select(
@@ -397,24 +415,15 @@ class Topic:
     supplied: int
 
 
-def by_topic(start: date | None, end: date | None) -> list[Topic]:
-    """Demand beside supply per legal topic (two GROUP BY queries), topics in the vocabulary's order.
+def by_topic(start: date | None, end: date | None, version: str | None | object = cache.UNREAD) -> list[Topic]:
+    """Demand beside supply per legal topic (two GROUP BY queries; supply cached under the coverage stamp), topics
+    in the vocabulary's order.
 
     Supply counts touches by topic: an event or compilation with several topics counts under each.
     """
     from ..core.vocab import TOPICS
 
-    year = rollup.single_year(start, end)
-    if year is not None:  # the year's totals per topic: a few rows
-        supply_query = select(TouchTotal.key, TouchTotal.amount, TouchTotal.enterprises).where(
-            TouchTotal.grain == "year", TouchTotal.period == year, TouchTotal.kind == "topic"
-        )
-    else:
-        rows = rollup.topic_counts(start, end)
-        supply_query = select(
-            rows.c.topic, func.sum(rows.c.touches), func.count(distinct(rows.c.enterprise_id))
-        ).group_by(rows.c.topic)
-    supply = {topic: (int(count), enterprises) for topic, count, enterprises in db.session.execute(supply_query)}
+    supply = cache.cached(("supply", start, end), lambda: _supply(start, end), version)
     low, high = utc_bounds(start, end)
     demand = {
         topic: (count, enterprises)
@@ -427,13 +436,36 @@ def by_topic(start: date | None, end: date | None) -> list[Topic]:
     return [Topic(code, *demand.get(code, (0, 0)), *supply.get(code, (0, 0))) for code in TOPICS]
 
 
+def _supply(start: date | None, end: date | None) -> dict[str, tuple[int, int]]:
+    """Touches and enterprises touched per legal topic."""
+    year = rollup.single_year(start, end)
+    if year is not None:  # the year's totals per topic: a few rows
+        supply_query = select(TouchTotal.key, TouchTotal.amount, TouchTotal.enterprises).where(
+            TouchTotal.grain == "year", TouchTotal.period == year, TouchTotal.kind == "topic"
+        )
+    else:
+        rows = rollup.topic_counts(start, end)
+        supply_query = select(
+            rows.c.topic, func.sum(rows.c.touches), func.count(distinct(rows.c.enterprise_id))
+        ).group_by(rows.c.topic)
+    return {topic: (int(count), enterprises) for topic, count, enterprises in db.session.execute(supply_query)}
+
+
 # ------------------------------------------------------------------------------------------ per enterprise
 
 
 def not_served(start: date | None, end: date | None, q: str = "") -> Select:
     """Active enterprises without a touch in the period, by name (the outreach list)."""
-    rows = rollup.counted(start, end)
-    query = select(Enterprise).where(active(), Enterprise.id.not_in(select(rows.c.enterprise_id)))
+    year = rollup.single_year(start, end)
+    if year is not None:  # one calendar year: probe the year's row of each enterprise (walking names stops early)
+        touched = select(TouchCount.enterprise_id).where(
+            TouchCount.grain == "year", TouchCount.period == year, TouchCount.enterprise_id == Enterprise.id
+        )
+        untouched = ~touched.exists()
+    else:
+        rows = rollup.counted(start, end)
+        untouched = Enterprise.id.not_in(select(rows.c.enterprise_id))
+    query = select(Enterprise).where(active(), untouched)
     if q:
         query = query.where(contains(q, Enterprise.name, Enterprise.uscc, Enterprise.contact_name, Enterprise.phone))
     return query.order_by(Enterprise.name, Enterprise.id)

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import ApiToken, Enterprise, Need
 from ..timeutil import local_today
 from ..web import actor, load_or_404, refuse, render, roles_required, safe_next
-from . import bp, charts, export, metrics, service, touches
+from . import bp, cache, charts, export, metrics, service, touches
 from .forms import NeedForm, StaffNeedForm, TokenForm
 from .vocab import CHANNELS
 
@@ -56,9 +56,15 @@ def _bad_period(error: Invalid, template: str = "coverage/dashboard.html"):
 
 def _not_served_page(start: date, end: date, q: str, summary: metrics.Summary | None = None):
     """A page of the not-yet-served list with each enterprise's open needs and last touch ever. How many there are:
-    the dashboard knows it from its summary (active roster − served); a search or the list's own page counts up to
+    active roster − served (the dashboard's summary, or the same cached figures); a search counts up to
     ``NOT_SERVED_COUNTED`` ("more than …") instead of counting the district's roster."""
-    known = None if q or summary is None else summary.roster - summary.served
+    known = None
+    if not q:
+        if summary is None:
+            roster, found = metrics.roster_and_channels(start, end)
+            known = roster - found.served
+        else:
+            known = summary.roster - summary.served
     page = paging.look_ahead(
         metrics.not_served(start, end, q),
         parse_page(request.args.get("page")),
@@ -80,9 +86,10 @@ def dashboard():
         start, end = _period()
     except Invalid as error:
         return _bad_period(error)
-    summary = metrics.summary(start, end, _target())
-    months = metrics.monthly(start, end)
-    topics = metrics.by_topic(start, end)
+    version = cache.stamp()
+    summary = metrics.summary(start, end, _target(), version)
+    months = metrics.monthly(start, end, version)
+    topics = metrics.by_topic(start, end, version)
     channel_labels = {code: str(label) for code, label in CHANNELS.items()}
     topic_rows = [(vocab.label(vocab.TOPICS, t.code), t.needs, t.supply) for t in topics]
     return render(
@@ -91,7 +98,7 @@ def dashboard():
         months=months,
         trend=charts.stacked_months(months, channel_labels),
         colours=charts.COLOURS,
-        industries=metrics.by_industry(start, end),
+        industries=metrics.by_industry(start, end, version),
         topics=topics,
         topic_chart=charts.paired_rows(topic_rows, _("Needs stated"), _("Services given")),
         demand_colour=charts.DEMAND_COLOUR,
