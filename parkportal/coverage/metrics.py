@@ -483,6 +483,29 @@ def last_touch(enterprise_ids: list[int]) -> dict[int, str]:
     )
 
 
+@dataclass
+class Year:
+    """One calendar year of an enterprise's touches: how many per channel."""
+
+    year: str
+    touches: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """Touches in every channel."""
+        return sum(self.touches.values())
+
+
+def enterprise_years(enterprise_id: int) -> list[Year]:
+    """An enterprise's touches per year and channel, newest year first (its year counts: a few rows, one query)."""
+    rows = db.session.execute(
+        select(TouchCount.period, *(getattr(TouchCount, code) for code in CHANNELS))
+        .where(TouchCount.enterprise_id == enterprise_id, TouchCount.grain == "year")
+        .order_by(TouchCount.period.desc())
+    ).all()
+    return [Year(period, dict(zip(CHANNELS, counts, strict=True))) for period, *counts in rows]
+
+
 def open_needs(enterprise_ids: list[int]) -> dict[int, list[Need]]:
     """The open needs of a page of enterprises, oldest first (one query, also for an empty page)."""
     found: dict[int, list[Need]] = {ident: [] for ident in enterprise_ids}
@@ -538,17 +561,28 @@ class Risks:
 
 
 def risks(start: date | None, end: date | None) -> Risks:
-    """Findings issued in the period per level (high, medium, low), and of them corrected (one query)."""
+    """Findings issued in the period per level (high, medium, low), and of them corrected (one query, read from the
+    (status, severity, issued_at) index alone: every status and rank listed, so each pair is one range of it)."""
+    from ..checkups.vocab import FindingStatus
+    from ..models.checkups import SEVERITY_RANKS
+
     low, high = utc_bounds(start, end)
-    levels = ("high", "medium", "low")
-    found = dict.fromkeys(levels, 0)
-    corrected = dict.fromkeys(levels, 0)
-    for level, count, fixed in db.session.execute(
-        select(Finding.level, func.count(), func.count(Finding.id).filter(Finding.status != "open"))
-        .where(Finding.issued_at.is_not(None), *_in(Finding.issued_at, low, high))
-        .group_by(Finding.level)
+    levels = {rank: str(level) for level, rank in SEVERITY_RANKS.items()}
+    found = dict.fromkeys(levels.values(), 0)
+    corrected = dict.fromkeys(levels.values(), 0)
+    for status, rank, count in db.session.execute(
+        select(Finding.status, Finding.severity, func.count())
+        .where(
+            Finding.status.in_(list(FindingStatus)),
+            Finding.severity.in_(sorted(levels)),
+            Finding.issued_at.is_not(None),
+            *_in(Finding.issued_at, low, high),
+        )
+        .group_by(Finding.status, Finding.severity)
     ).all():
-        found[level], corrected[level] = count, fixed
+        found[levels[rank]] += count
+        if status != FindingStatus.OPEN:
+            corrected[levels[rank]] += count
     return Risks(found, corrected)
 
 

@@ -157,8 +157,12 @@ def touches(
         )
     )
 
-    # The period's events first (index on start_at), then their attended registrations (covering index).
-    held = held_events(low, high)
+    # The period's events first (index on start_at), then their attended registrations (covering index); some
+    # enterprises' touches ever (a timeline): their registrations first, each with its event.
+    if ids is not None and low is None and high is None:
+        held_condition = Event.status != EventStatus.DRAFT
+    else:
+        held_condition = Registration.event_id.in_(held_events(low, high))
     events = (
         select(
             Registration.enterprise_id,
@@ -171,7 +175,7 @@ def touches(
         )
         .join(Event, Event.id == Registration.event_id)
         .where(
-            Registration.event_id.in_(held),
+            held_condition,
             Registration.status == RegStatus.ATTENDED,
             *only(Registration.enterprise_id),
         )
@@ -214,11 +218,18 @@ def _channel_of(service_code):
     return case((service_code == CHECKUP_SERVICE, Channel.CHECKUP.value), else_=Channel.CONSULTATION.value)
 
 
-def timeline(enterprise_id: int) -> Select:
-    """Every touch of one enterprise, ever, newest first, with a title for each (one query)."""
+def timeline(enterprise_id: int, limit: int | None = None, offset: int = 0) -> Select:
+    """Every touch of one enterprise, ever, newest first, with a title for each (one query); with ``limit``, one
+    page of them (the titles are looked up for that page's rows only)."""
     touch = touches(enterprise_ids=[enterprise_id])
-    title = _titles(touch)
-    return select(touch, title).order_by(touch.c.day.desc(), touch.c.channel, touch.c.ref_id.desc())
+    if limit is None:
+        return select(touch, _titles(touch)).order_by(*_newest_first(touch))
+    page = select(touch).order_by(*_newest_first(touch)).limit(limit).offset(offset).subquery("page")
+    return select(page, _titles(page)).order_by(*_newest_first(page))
+
+
+def _newest_first(touch) -> tuple:
+    return touch.c.day.desc(), touch.c.channel, touch.c.ref_id.desc()
 
 
 def _titles(touch):

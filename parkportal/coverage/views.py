@@ -23,6 +23,8 @@ from .forms import NeedForm, StaffNeedForm, TokenForm
 from .vocab import CHANNELS
 
 PER_PAGE = 25
+#: Touches per page of an enterprise's timeline.
+TIMELINE_PER_PAGE = 50
 #: The not-yet-served list counts its rows up to here when the dashboard's summary doesn't say.
 NOT_SERVED_COUNTED = 1000
 
@@ -178,17 +180,30 @@ def not_served_csv():
 @bp.get("/enterprises/<int:enterprise_id>")
 @roles_required("staff")
 def timeline(enterprise_id: int):
-    """Every touch of one enterprise in date order, its needs and its open checkup findings."""
+    """Every touch of one enterprise in date order (a page at a time, with its touches per year and channel), its
+    needs and its open checkup findings."""
     enterprise = load_or_404(Enterprise, enterprise_id)
     from sqlalchemy import select
 
     needs = db.session.scalars(
         select(Need).where(Need.enterprise_id == enterprise.id).order_by(Need.status.desc(), Need.created_at.desc())
     ).all()
+    number = parse_page(request.args.get("page"))
+    found = db.session.execute(touches.timeline(enterprise.id, TIMELINE_PER_PAGE + 1, (number - 1) * TIMELINE_PER_PAGE))
+    rows = found.all()
+    years = metrics.enterprise_years(enterprise.id)
+    page = paging.Window(
+        items=rows[:TIMELINE_PER_PAGE],
+        page=number,
+        per_page=TIMELINE_PER_PAGE,
+        has_next=len(rows) > TIMELINE_PER_PAGE,
+        total=sum(year.total for year in years),
+    )
     return render(
         "coverage/timeline.html",
         enterprise=enterprise,
-        touches=db.session.execute(touches.timeline(enterprise.id)).all(),
+        page=page,
+        years=years,
         needs=needs,
         findings=metrics.enterprise_findings(enterprise.id),
         need_form=StaffNeedForm(formdata=None),
