@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, case, distinct, func, select, union_all
+from sqlalchemy import Integer, Select, String, and_, case, distinct, func, literal_column, select, union_all
 
 from ..core.search import contains
 from ..events.vocab import EventStatus, RegStatus
@@ -263,10 +263,56 @@ def roster_and_channels(
     return cache.cached(("summary", start, end), lambda: (roster_count(), channels(start, end)), version)
 
 
-def summary(start: date | None, end: date | None, target: int, version: str | None | object = cache.UNREAD) -> Summary:
+@dataclass
+class Live:
+    """The figures read live (not made of the counts and the roster): events held, open needs of the active roster,
+    and needs stated in the period per topic (needs, enterprises)."""
+
+    events_held: int
+    open_needs: int
+    demand: dict[str, tuple[int, int]]
+
+
+def live(start: date | None, end: date | None) -> Live:
+    """``Live`` figures of the period (one statement)."""
+    low, high = utc_bounds(start, end)
+    key, none = literal_column("''", String()), literal_column("0", Integer())
+
+    def kind(name: str):
+        return literal_column(f"'{name}'", String())
+
+    parts = union_all(
+        select(kind("events"), key, func.count(), none).select_from(Event).where(*_events_in(start, end)),
+        select(kind("open"), key, func.count(), none)
+        .select_from(Need)
+        .join(Enterprise)
+        .where(Need.status == "open", active()),
+        select(kind("demand"), Need.topic, func.count(), func.count(distinct(Need.enterprise_id)))
+        .where(*_in(Need.created_at, low, high))
+        .group_by(Need.topic),
+    )
+    found = Live(0, 0, {})
+    for row_kind, topic, count, enterprises in db.session.execute(parts).all():
+        if row_kind == "events":
+            found.events_held = count
+        elif row_kind == "open":
+            found.open_needs = count
+        else:
+            found.demand[topic] = (count, enterprises)
+    return found
+
+
+def summary(
+    start: date | None,
+    end: date | None,
+    target: int,
+    version: str | None | object = cache.UNREAD,
+    now: Live | None = None,
+) -> Summary:
     """The headline figures of the period (the roster's and the counts' part cached under the coverage stamp;
-    ``version``: the stamp, when the caller read it already)."""
+    ``version``: the stamp, when the caller read it already; ``now``: the live figures, when read already)."""
     roster, found = roster_and_channels(start, end, version)
+    now = now or live(start, end)
     measures = dict(found.measures)
     printed = measures["copies"]
     return Summary(
@@ -277,16 +323,13 @@ def summary(start: date | None, end: date | None, target: int, version: str | No
         target=target,
         touches=dict(found.touches),
         served_by_channel=dict(found.enterprises),
-        events_held=events_held(start, end),
+        events_held=now.events_held,
         people_reached=measures["people"],
         copies_distributed=found.touches["download"] + printed,
         printed_copies=printed,
         booking_rating=Rating(measures["booking_ratings"], measures["booking_rating_total"]),
         event_rating=Rating(measures["event_ratings"], measures["event_rating_total"]),
-        open_needs=db.session.scalar(
-            select(func.count()).select_from(Need).join(Enterprise).where(Need.status == "open", active())
-        )
-        or 0,
+        open_needs=now.open_needs,
     )
 
 
@@ -415,24 +458,18 @@ class Topic:
     supplied: int
 
 
-def by_topic(start: date | None, end: date | None, version: str | None | object = cache.UNREAD) -> list[Topic]:
-    """Demand beside supply per legal topic (two GROUP BY queries; supply cached under the coverage stamp), topics
-    in the vocabulary's order.
+def by_topic(
+    start: date | None, end: date | None, version: str | None | object = cache.UNREAD, now: Live | None = None
+) -> list[Topic]:
+    """Demand beside supply per legal topic (supply cached under the coverage stamp; demand from ``live``, or
+    ``now`` when read already), topics in the vocabulary's order.
 
     Supply counts touches by topic: an event or compilation with several topics counts under each.
     """
     from ..core.vocab import TOPICS
 
     supply = cache.cached(("supply", start, end), lambda: _supply(start, end), version)
-    low, high = utc_bounds(start, end)
-    demand = {
-        topic: (count, enterprises)
-        for topic, count, enterprises in db.session.execute(
-            select(Need.topic, func.count(), func.count(distinct(Need.enterprise_id)))
-            .where(*_in(Need.created_at, low, high))
-            .group_by(Need.topic)
-        ).all()
-    }
+    demand = (now or live(start, end)).demand
     return [Topic(code, *demand.get(code, (0, 0)), *supply.get(code, (0, 0))) for code in TOPICS]
 
 

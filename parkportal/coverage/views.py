@@ -89,9 +89,10 @@ def dashboard():
     except Invalid as error:
         return _bad_period(error)
     version = cache.stamp()
-    summary = metrics.summary(start, end, _target(), version)
+    now = metrics.live(start, end)
+    summary = metrics.summary(start, end, _target(), version, now)
     months = metrics.monthly(start, end, version)
-    topics = metrics.by_topic(start, end, version)
+    topics = metrics.by_topic(start, end, version, now)
     channel_labels = {code: str(label) for code, label in CHANNELS.items()}
     topic_rows = [(vocab.label(vocab.TOPICS, t.code), t.needs, t.supply) for t in topics]
     return render(
