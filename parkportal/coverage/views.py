@@ -190,8 +190,10 @@ def timeline(enterprise_id: int):
         select(Need).where(Need.enterprise_id == enterprise.id).order_by(Need.status.desc(), Need.created_at.desc())
     ).all()
     number = parse_page(request.args.get("page"))
-    found = db.session.execute(touches.timeline(enterprise.id, TIMELINE_PER_PAGE + 1, (number - 1) * TIMELINE_PER_PAGE))
-    rows = found.all()
+    statement, parameters = touches.timeline_page(
+        enterprise.id, TIMELINE_PER_PAGE + 1, (number - 1) * TIMELINE_PER_PAGE
+    )
+    rows = db.session.execute(statement, parameters).all()
     years = metrics.enterprise_years(enterprise.id)
     page = paging.Window(
         items=rows[:TIMELINE_PER_PAGE],
@@ -204,11 +206,22 @@ def timeline(enterprise_id: int):
         "coverage/timeline.html",
         enterprise=enterprise,
         page=page,
+        names=_names(),
         years=years,
         needs=needs,
         findings=metrics.enterprise_findings(enterprise.id),
         need_form=StaffNeedForm(formdata=None),
     )
+
+
+def _names() -> dict[str, dict[str, str]]:
+    """The labels a page of touches shows (channels, services, topics), translated once per page, not per row."""
+    from ..bookings.vocab import SERVICE_TYPES
+
+    return {
+        name: {code: vocab.label(mapping, code) for code in mapping}
+        for name, mapping in (("channel", CHANNELS), ("service", SERVICE_TYPES), ("topic", vocab.TOPICS))
+    }
 
 
 # ------------------------------------------------------------------------------------------------------ needs
