@@ -104,7 +104,9 @@ def clear() -> None:
 def _before_flush(session: Session, _context, _instances) -> None:
     """Bump when this flush changes the roster."""
     for obj in (*session.new, *session.deleted, *session.dirty):
-        if isinstance(obj, Enterprise) and (obj not in session.dirty or session.is_modified(obj)):
+        if isinstance(obj, Enterprise) and (
+            obj not in session.dirty or session.is_modified(obj, include_collections=False)
+        ):
             bump(session.connection())
             return
 
