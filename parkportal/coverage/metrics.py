@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import Integer, Select, String, and_, case, distinct, func, literal_column, select, union_all
+from sqlalchemy import Integer, Select, String, and_, bindparam, case, distinct, func, literal_column, select, union_all
 
 from ..core.search import contains
 from ..events.vocab import EventStatus, RegStatus
@@ -274,25 +275,12 @@ class Live:
 
 
 def live(start: date | None, end: date | None) -> Live:
-    """``Live`` figures of the period (one statement)."""
+    """``Live`` figures of the period (one statement, built once per shape of period)."""
     low, high = utc_bounds(start, end)
-    key, none = literal_column("''", String()), literal_column("0", Integer())
-
-    def kind(name: str):
-        return literal_column(f"'{name}'", String())
-
-    parts = union_all(
-        select(kind("events"), key, func.count(), none).select_from(Event).where(*_events_in(start, end)),
-        select(kind("open"), key, func.count(), none)
-        .select_from(Need)
-        .join(Enterprise)
-        .where(Need.status == "open", active()),
-        select(kind("demand"), Need.topic, func.count(), func.count(distinct(Need.enterprise_id)))
-        .where(*_in(Need.created_at, low, high))
-        .group_by(Need.topic),
-    )
+    values = {"now": utcnow(), **({"low": low} if low else {}), **({"high": high} if high else {})}
+    parts = _live_statement(low is not None, high is not None)
     found = Live(0, 0, {})
-    for row_kind, topic, count, enterprises in db.session.execute(parts).all():
+    for row_kind, topic, count, enterprises in db.session.execute(parts, values).all():
         if row_kind == "events":
             found.events_held = count
         elif row_kind == "open":
@@ -300,6 +288,33 @@ def live(start: date | None, end: date | None) -> Live:
         else:
             found.demand[topic] = (count, enterprises)
     return found
+
+
+@lru_cache(maxsize=4)
+def _live_statement(low: bool, high: bool):
+    """``live``'s statement with bound ``now`` (and ``low``/``high`` when the period has them)."""
+    since = bindparam("low") if low else None
+    until = bindparam("high") if high else None
+    key, none = literal_column("''", String()), literal_column("0", Integer())
+
+    def kind(name: str):
+        return literal_column(f"'{name}'", String())
+
+    held = [
+        Event.status == EventStatus.PUBLISHED,
+        Event.start_at <= bindparam("now"),
+        *_in(Event.start_at, since, until),
+    ]
+    return union_all(
+        select(kind("events"), key, func.count(), none).select_from(Event).where(*held),
+        select(kind("open"), key, func.count(), none)
+        .select_from(Need)
+        .join(Enterprise)
+        .where(Need.status == "open", active()),
+        select(kind("demand"), Need.topic, func.count(), func.count(distinct(Need.enterprise_id)))
+        .where(*_in(Need.created_at, since, until))
+        .group_by(Need.topic),
+    )
 
 
 def summary(
