@@ -45,3 +45,27 @@ def test_not_served_page_counts_roster_less_served(app):
         db.session.commit()
     html = sign_in(app, email).get("/coverage/not-served?from=2025-01-01&to=2025-12-31").get_data(as_text=True)
     assert 'data-not-served-count="3"' in html
+
+
+def test_dashboard_shows_a_first_page_of_the_not_served_list_and_links_the_whole(app):
+    """12 enterprises not served: the dashboard lists 10 with a next page and a link to the whole list, which shows
+    all 12; both say 12."""
+    from parkportal.coverage.views import DASHBOARD_PER_PAGE
+
+    with app.app_context():
+        for index in range(12):
+            factories.enterprise(name=f"未服务{index:02d}")
+        email = factories.staff().email
+        db.session.commit()
+    client = sign_in(app, email)
+    period = "from=2025-01-01&to=2025-12-31"
+    dashboard = client.get(f"/coverage/?{period}").get_data(as_text=True)
+    assert dashboard.count("<tr data-enterprise-id=") == DASHBOARD_PER_PAGE == 10
+    assert 'data-not-served-count="12"' in dashboard and 'rel="next"' in dashboard
+    assert f'href="/coverage/not-served?{period}" role="button" class="secondary outline small" data-whole-list' in (
+        dashboard.replace("&amp;", "&")
+    )
+    second = client.get(f"/coverage/?{period}&page=2").get_data(as_text=True)
+    assert second.count("<tr data-enterprise-id=") == 2
+    whole = client.get(f"/coverage/not-served?{period}").get_data(as_text=True)
+    assert whole.count("<tr data-enterprise-id=") == 12 and 'data-not-served-count="12"' in whole

@@ -23,6 +23,8 @@ from .forms import NeedForm, StaffNeedForm, TokenForm
 from .vocab import CHANNELS
 
 PER_PAGE = 25
+#: Rows of the not-yet-served list on the dashboard (a first look; the list's own page shows ``PER_PAGE``).
+DASHBOARD_PER_PAGE = 10
 #: Touches per page of an enterprise's timeline.
 TIMELINE_PER_PAGE = 50
 #: The not-yet-served list counts its rows up to here when the dashboard's summary doesn't say.
@@ -56,7 +58,7 @@ def _bad_period(error: Invalid, template: str = "coverage/dashboard.html"):
     )
 
 
-def _not_served_page(start: date, end: date, q: str, summary: metrics.Summary | None = None):
+def _not_served_page(start: date, end: date, q: str, summary: metrics.Summary | None = None, per_page: int = PER_PAGE):
     """A page of the not-yet-served list with each enterprise's open needs and last touch ever. How many there are:
     active roster − served (the dashboard's summary, or the same cached figures); a search counts up to
     ``NOT_SERVED_COUNTED`` ("more than …") instead of counting the district's roster."""
@@ -70,7 +72,7 @@ def _not_served_page(start: date, end: date, q: str, summary: metrics.Summary | 
     page = paging.look_ahead(
         metrics.not_served(start, end, q),
         parse_page(request.args.get("page")),
-        PER_PAGE,
+        per_page,
         count_up_to=None if known is not None else NOT_SERVED_COUNTED,
     )
     if known is not None:
@@ -111,7 +113,7 @@ def dashboard():
         start_text=start.isoformat(),
         end_text=end.isoformat(),
         period_errors={},
-        **_not_served_page(start, end, request.args.get("q", "").strip(), summary),
+        **_not_served_page(start, end, request.args.get("q", "").strip(), summary, DASHBOARD_PER_PAGE),
     )
 
 
