@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from ..core import vocab
 from ..enterprises.vocab import INDUSTRIES
 from ..extensions import db
+from . import cache
 from .metrics import last_touch, not_served, open_needs, per_enterprise
 from .vocab import CHANNELS
 
@@ -64,12 +65,16 @@ def to_csv(lines: Iterable[Iterable], header: tuple[str, ...]) -> bytes:
 
 
 def table_csv(start: date | None, end: date | None) -> bytes:
-    """The per-enterprise table as CSV."""
-    return to_csv(rows(start, end), HEADER)
+    """The per-enterprise table as CSV (cached under the coverage stamp: it is made of the roster and the counts)."""
+    return cache.cached(("export.csv", start, end), lambda: to_csv(rows(start, end), HEADER))
 
 
 def table_xlsx(start: date | None, end: date | None) -> bytes:
-    """The per-enterprise table as an XLSX workbook (one sheet, 服务覆盖)."""
+    """The per-enterprise table as an XLSX workbook (one sheet, 服务覆盖; cached like the CSV)."""
+    return cache.cached(("export.xlsx", start, end), lambda: _table_xlsx(start, end))
+
+
+def _table_xlsx(start: date | None, end: date | None) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)

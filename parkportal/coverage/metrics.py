@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import Select, and_, case, distinct, func, select, union_all
+from sqlalchemy import Integer, Select, String, and_, bindparam, case, distinct, func, literal_column, select, union_all
 
 from ..core.search import contains
 from ..events.vocab import EventStatus, RegStatus
@@ -38,7 +39,7 @@ from ..models import (
     TouchTotal,
 )
 from ..timeutil import utcnow
-from . import rollup
+from . import cache, rollup
 from .touches import _in, held_events, utc_bounds
 from .vocab import CHANNELS
 
@@ -256,29 +257,94 @@ def event_rating(start: date | None, end: date | None) -> Rating:
     return Rating(count, int(total))
 
 
-def summary(start: date | None, end: date | None, target: int) -> Summary:
-    """The headline figures of the period."""
-    found = channels(start, end)
-    measures = found.measures
+def roster_and_channels(
+    start: date | None, end: date | None, version: str | None | object = cache.UNREAD
+) -> tuple[int, Channels]:
+    """The active roster's size and ``channels`` of the period (cached under the coverage stamp)."""
+    return cache.cached(("summary", start, end), lambda: (roster_count(), channels(start, end)), version)
+
+
+@dataclass
+class Live:
+    """The figures read live (not made of the counts and the roster): events held, open needs of the active roster,
+    and needs stated in the period per topic (needs, enterprises)."""
+
+    events_held: int
+    open_needs: int
+    demand: dict[str, tuple[int, int]]
+
+
+def live(start: date | None, end: date | None) -> Live:
+    """``Live`` figures of the period (one statement, built once per shape of period)."""
+    low, high = utc_bounds(start, end)
+    values = {"now": utcnow(), **({"low": low} if low else {}), **({"high": high} if high else {})}
+    parts = _live_statement(low is not None, high is not None)
+    found = Live(0, 0, {})
+    for row_kind, topic, count, enterprises in db.session.execute(parts, values).all():
+        if row_kind == "events":
+            found.events_held = count
+        elif row_kind == "open":
+            found.open_needs = count
+        else:
+            found.demand[topic] = (count, enterprises)
+    return found
+
+
+@lru_cache(maxsize=4)
+def _live_statement(low: bool, high: bool):
+    """``live``'s statement with bound ``now`` (and ``low``/``high`` when the period has them)."""
+    since = bindparam("low") if low else None
+    until = bindparam("high") if high else None
+    key, none = literal_column("''", String()), literal_column("0", Integer())
+
+    def kind(name: str):
+        return literal_column(f"'{name}'", String())
+
+    held = [
+        Event.status == EventStatus.PUBLISHED,
+        Event.start_at <= bindparam("now"),
+        *_in(Event.start_at, since, until),
+    ]
+    return union_all(
+        select(kind("events"), key, func.count(), none).select_from(Event).where(*held),
+        select(kind("open"), key, func.count(), none)
+        .select_from(Need)
+        .join(Enterprise)
+        .where(Need.status == "open", active()),
+        select(kind("demand"), Need.topic, func.count(), func.count(distinct(Need.enterprise_id)))
+        .where(*_in(Need.created_at, since, until))
+        .group_by(Need.topic),
+    )
+
+
+def summary(
+    start: date | None,
+    end: date | None,
+    target: int,
+    version: str | None | object = cache.UNREAD,
+    now: Live | None = None,
+) -> Summary:
+    """The headline figures of the period (the roster's and the counts' part cached under the coverage stamp;
+    ``version``: the stamp, when the caller read it already; ``now``: the live figures, when read already)."""
+    roster, found = roster_and_channels(start, end, version)
+    now = now or live(start, end)
+    measures = dict(found.measures)
     printed = measures["copies"]
     return Summary(
         start=start,
         end=end,
-        roster=roster_count(),
+        roster=roster,
         served=found.served,
         target=target,
-        touches=found.touches,
-        served_by_channel=found.enterprises,
-        events_held=events_held(start, end),
+        touches=dict(found.touches),
+        served_by_channel=dict(found.enterprises),
+        events_held=now.events_held,
         people_reached=measures["people"],
         copies_distributed=found.touches["download"] + printed,
         printed_copies=printed,
         booking_rating=Rating(measures["booking_ratings"], measures["booking_rating_total"]),
         event_rating=Rating(measures["event_ratings"], measures["event_rating_total"]),
-        open_needs=db.session.scalar(
-            select(func.count()).select_from(Need).join(Enterprise).where(Need.status == "open", active())
-        )
-        or 0,
+        open_needs=now.open_needs,
     )
 
 
@@ -308,9 +374,14 @@ def months_between(start: date, end: date) -> list[str]:
     return months
 
 
-def monthly(start: date, end: date) -> list[Month]:
-    """Per month of the period: active enterprises served, touches per channel (one query): whole months from the
-    months' totals, the months cut by the period's edges from their days."""
+def monthly(start: date, end: date, version: str | None | object = cache.UNREAD) -> list[Month]:
+    """Per month of the period: active enterprises served, touches per channel (one query, cached under the
+    coverage stamp): whole months from the months' totals, the months cut by the period's edges from their days."""
+    found = cache.cached(("monthly", start, end), lambda: _monthly(start, end), version)
+    return [Month(month.month, month.served, dict(month.touches)) for month in found]
+
+
+def _monthly(start: date, end: date) -> list[Month]:
     split = rollup.pieces(start, end)
     parts = []
     if split.all_months:
@@ -367,8 +438,13 @@ class Industry:
         return self.served / self.roster if self.roster else 0.0
 
 
-def by_industry(start: date | None, end: date | None) -> list[Industry]:
-    """Per industry of the active roster: enterprises, served, touches (one query; most enterprises first)."""
+def by_industry(start: date | None, end: date | None, version: str | None | object = cache.UNREAD) -> list[Industry]:
+    """Per industry of the active roster: enterprises, served, touches (one query, cached under the coverage stamp;
+    most enterprises first)."""
+    return list(cache.cached(("industries", start, end), lambda: _by_industry(start, end), version))
+
+
+def _by_industry(start: date | None, end: date | None) -> list[Industry]:
     counted = rollup.per_enterprise(start, end)
     rows = db.session.execute(
         select(
@@ -397,13 +473,23 @@ class Topic:
     supplied: int
 
 
-def by_topic(start: date | None, end: date | None) -> list[Topic]:
-    """Demand beside supply per legal topic (two GROUP BY queries), topics in the vocabulary's order.
+def by_topic(
+    start: date | None, end: date | None, version: str | None | object = cache.UNREAD, now: Live | None = None
+) -> list[Topic]:
+    """Demand beside supply per legal topic (supply cached under the coverage stamp; demand from ``live``, or
+    ``now`` when read already), topics in the vocabulary's order.
 
     Supply counts touches by topic: an event or compilation with several topics counts under each.
     """
     from ..core.vocab import TOPICS
 
+    supply = cache.cached(("supply", start, end), lambda: _supply(start, end), version)
+    demand = (now or live(start, end)).demand
+    return [Topic(code, *demand.get(code, (0, 0)), *supply.get(code, (0, 0))) for code in TOPICS]
+
+
+def _supply(start: date | None, end: date | None) -> dict[str, tuple[int, int]]:
+    """Touches and enterprises touched per legal topic."""
     year = rollup.single_year(start, end)
     if year is not None:  # the year's totals per topic: a few rows
         supply_query = select(TouchTotal.key, TouchTotal.amount, TouchTotal.enterprises).where(
@@ -414,17 +500,7 @@ def by_topic(start: date | None, end: date | None) -> list[Topic]:
         supply_query = select(
             rows.c.topic, func.sum(rows.c.touches), func.count(distinct(rows.c.enterprise_id))
         ).group_by(rows.c.topic)
-    supply = {topic: (int(count), enterprises) for topic, count, enterprises in db.session.execute(supply_query)}
-    low, high = utc_bounds(start, end)
-    demand = {
-        topic: (count, enterprises)
-        for topic, count, enterprises in db.session.execute(
-            select(Need.topic, func.count(), func.count(distinct(Need.enterprise_id)))
-            .where(*_in(Need.created_at, low, high))
-            .group_by(Need.topic)
-        ).all()
-    }
-    return [Topic(code, *demand.get(code, (0, 0)), *supply.get(code, (0, 0))) for code in TOPICS]
+    return {topic: (int(count), enterprises) for topic, count, enterprises in db.session.execute(supply_query)}
 
 
 # ------------------------------------------------------------------------------------------ per enterprise
@@ -432,8 +508,16 @@ def by_topic(start: date | None, end: date | None) -> list[Topic]:
 
 def not_served(start: date | None, end: date | None, q: str = "") -> Select:
     """Active enterprises without a touch in the period, by name (the outreach list)."""
-    rows = rollup.counted(start, end)
-    query = select(Enterprise).where(active(), Enterprise.id.not_in(select(rows.c.enterprise_id)))
+    year = rollup.single_year(start, end)
+    if year is not None:  # one calendar year: probe the year's row of each enterprise (walking names stops early)
+        touched = select(TouchCount.enterprise_id).where(
+            TouchCount.grain == "year", TouchCount.period == year, TouchCount.enterprise_id == Enterprise.id
+        )
+        untouched = ~touched.exists()
+    else:
+        rows = rollup.counted(start, end)
+        untouched = Enterprise.id.not_in(select(rows.c.enterprise_id))
+    query = select(Enterprise).where(active(), untouched)
     if q:
         query = query.where(contains(q, Enterprise.name, Enterprise.uscc, Enterprise.contact_name, Enterprise.phone))
     return query.order_by(Enterprise.name, Enterprise.id)
@@ -449,6 +533,29 @@ def last_touch(enterprise_ids: list[int]) -> dict[int, str]:
             .group_by(TouchCount.enterprise_id)
         ).all()
     )
+
+
+@dataclass
+class Year:
+    """One calendar year of an enterprise's touches: how many per channel."""
+
+    year: str
+    touches: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """Touches in every channel."""
+        return sum(self.touches.values())
+
+
+def enterprise_years(enterprise_id: int) -> list[Year]:
+    """An enterprise's touches per year and channel, newest year first (its year counts: a few rows, one query)."""
+    rows = db.session.execute(
+        select(TouchCount.period, *(getattr(TouchCount, code) for code in CHANNELS))
+        .where(TouchCount.enterprise_id == enterprise_id, TouchCount.grain == "year")
+        .order_by(TouchCount.period.desc())
+    ).all()
+    return [Year(period, dict(zip(CHANNELS, counts, strict=True))) for period, *counts in rows]
 
 
 def open_needs(enterprise_ids: list[int]) -> dict[int, list[Need]]:
@@ -506,17 +613,28 @@ class Risks:
 
 
 def risks(start: date | None, end: date | None) -> Risks:
-    """Findings issued in the period per level (high, medium, low), and of them corrected (one query)."""
+    """Findings issued in the period per level (high, medium, low), and of them corrected (one query, read from the
+    (status, severity, issued_at) index alone: every status and rank listed, so each pair is one range of it)."""
+    from ..checkups.vocab import FindingStatus
+    from ..models.checkups import SEVERITY_RANKS
+
     low, high = utc_bounds(start, end)
-    levels = ("high", "medium", "low")
-    found = dict.fromkeys(levels, 0)
-    corrected = dict.fromkeys(levels, 0)
-    for level, count, fixed in db.session.execute(
-        select(Finding.level, func.count(), func.count(Finding.id).filter(Finding.status != "open"))
-        .where(Finding.issued_at.is_not(None), *_in(Finding.issued_at, low, high))
-        .group_by(Finding.level)
+    levels = {rank: str(level) for level, rank in SEVERITY_RANKS.items()}
+    found = dict.fromkeys(levels.values(), 0)
+    corrected = dict.fromkeys(levels.values(), 0)
+    for status, rank, count in db.session.execute(
+        select(Finding.status, Finding.severity, func.count())
+        .where(
+            Finding.status.in_(list(FindingStatus)),
+            Finding.severity.in_(sorted(levels)),
+            Finding.issued_at.is_not(None),
+            *_in(Finding.issued_at, low, high),
+        )
+        .group_by(Finding.status, Finding.severity)
     ).all():
-        found[level], corrected[level] = count, fixed
+        found[levels[rank]] += count
+        if status != FindingStatus.OPEN:
+            corrected[levels[rank]] += count
     return Risks(found, corrected)
 
 

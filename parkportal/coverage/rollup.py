@@ -17,6 +17,8 @@ seconds. Counted per enterprise and year, the same year is ~10,000 rows. The cou
 ``TouchTotal`` adds each month's and year's counts up for the park (per channel, per topic, in all, with how many
 enterprises), so a whole year's figures are a few rows; it is recomputed with the counts it adds up.
 
+Every refresh and rebuild also writes a new stamp for the coverage caches (``cache.py``).
+
 On PostgreSQL a refresh first takes one advisory lock until commit, so two transactions writing touches recompute one
 after the other (each sees the other's committed touches); SQLite has one writer at a time anyway.
 """
@@ -37,6 +39,7 @@ from ..extensions import db
 from ..models import (
     Appointment,
     CompilationTopic,
+    CoverageVersion,
     Download,
     Event,
     EventTopic,
@@ -48,6 +51,7 @@ from ..models import (
     TouchTotal,
 )
 from ..timeutil import to_local
+from . import cache
 from .touches import touches
 from .vocab import CHANNELS
 
@@ -275,6 +279,7 @@ def refresh(pairs: dict[str, set[int]], session: Session | None = None) -> None:
         for chunk in _chunks(sorted(ids)):
             _write_years(connection, year, chunk)
         _write_totals(connection, "year", year)
+    cache.bump(connection)
 
 
 def rebuild(connection=None) -> None:
@@ -286,6 +291,8 @@ def rebuild(connection=None) -> None:
     _write_years(connection, None, None)
     _write_totals(connection, "month", None)
     _write_totals(connection, "year", None)
+    if inspect(connection).has_table(CoverageVersion.__tablename__):  # not yet in migration 0014's backfill
+        cache.bump(connection)
 
 
 def _write_totals(connection, grain: str, period: str | None) -> None:
@@ -549,6 +556,6 @@ def _after_flush(session: Session, _context) -> None:
 
 def init_app(app: Flask) -> None:
     """Install the hook that keeps the counts in step (once per session class; every app shares ``db.session``)."""
-    del app
+    cache.init_app(app)
     if not event.contains(db.session, "after_flush", _after_flush):
         event.listen(db.session, "after_flush", _after_flush)

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time
+from functools import lru_cache
 
-from sqlalchemy import Integer, Select, String, case, literal, null, select, union_all
+from sqlalchemy import BindParameter, Integer, Select, String, bindparam, case, literal, null, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -124,7 +125,7 @@ def touches(
     start: date | None = None,
     end: date | None = None,
     *,
-    enterprise_ids: Iterable[int] | None = None,
+    enterprise_ids: Iterable[int] | BindParameter | None = None,
     by_topic: bool = False,
 ):
     """Every service touch from ``start`` to ``end`` (inclusive local days; ``None`` = open), as a subquery.
@@ -134,7 +135,9 @@ def touches(
     """
     hours = _offset_hours()
     low, high = utc_bounds(start, end)
-    ids = list(enterprise_ids) if enterprise_ids is not None else None
+    ids = (
+        enterprise_ids if isinstance(enterprise_ids, BindParameter) or enterprise_ids is None else list(enterprise_ids)
+    )
 
     def only(column) -> list:
         return [column.in_(ids)] if ids is not None else []
@@ -157,8 +160,12 @@ def touches(
         )
     )
 
-    # The period's events first (index on start_at), then their attended registrations (covering index).
-    held = held_events(low, high)
+    # The period's events first (index on start_at), then their attended registrations (covering index); some
+    # enterprises' touches ever (a timeline): their registrations first, each with its event.
+    if ids is not None and low is None and high is None:
+        held_condition = Event.status != EventStatus.DRAFT
+    else:
+        held_condition = Registration.event_id.in_(held_events(low, high))
     events = (
         select(
             Registration.enterprise_id,
@@ -171,7 +178,7 @@ def touches(
         )
         .join(Event, Event.id == Registration.event_id)
         .where(
-            Registration.event_id.in_(held),
+            held_condition,
             Registration.status == RegStatus.ATTENDED,
             *only(Registration.enterprise_id),
         )
@@ -217,8 +224,31 @@ def _channel_of(service_code):
 def timeline(enterprise_id: int) -> Select:
     """Every touch of one enterprise, ever, newest first, with a title for each (one query)."""
     touch = touches(enterprise_ids=[enterprise_id])
-    title = _titles(touch)
-    return select(touch, title).order_by(touch.c.day.desc(), touch.c.channel, touch.c.ref_id.desc())
+    return select(touch, _titles(touch)).order_by(*_newest_first(touch))
+
+
+def timeline_page(enterprise_id: int, limit: int, offset: int) -> tuple[Select, dict]:
+    """One page of ``timeline`` (the titles looked up for that page's rows only) and its parameters: the statement
+    is built once per process and time zone (building the union costs more than running it for one enterprise)."""
+    return _timeline_page(_offset_hours()), {"enterprise_ids": [enterprise_id], "limit": limit, "offset": offset}
+
+
+@lru_cache(maxsize=4)
+def _timeline_page(hours: int) -> Select:
+    del hours  # the key: touches() reads the same offset
+    touch = touches(enterprise_ids=bindparam("enterprise_ids", expanding=True))
+    page = (
+        select(touch)
+        .order_by(*_newest_first(touch))
+        .limit(bindparam("limit", type_=Integer()))
+        .offset(bindparam("offset", type_=Integer()))
+        .subquery("page")
+    )
+    return select(page, _titles(page)).order_by(*_newest_first(page))
+
+
+def _newest_first(touch) -> tuple:
+    return touch.c.day.desc(), touch.c.channel, touch.c.ref_id.desc()
 
 
 def _titles(touch):

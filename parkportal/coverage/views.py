@@ -18,11 +18,15 @@ from ..extensions import db
 from ..models import ApiToken, Enterprise, Need
 from ..timeutil import local_today
 from ..web import actor, load_or_404, refuse, render, roles_required, safe_next
-from . import bp, charts, export, metrics, service, touches
+from . import bp, cache, charts, export, metrics, service, touches
 from .forms import NeedForm, StaffNeedForm, TokenForm
 from .vocab import CHANNELS
 
 PER_PAGE = 25
+#: Rows of the not-yet-served list on the dashboard (a first look; the list's own page shows ``PER_PAGE``).
+DASHBOARD_PER_PAGE = 10
+#: Touches per page of an enterprise's timeline.
+TIMELINE_PER_PAGE = 50
 #: The not-yet-served list counts its rows up to here when the dashboard's summary doesn't say.
 NOT_SERVED_COUNTED = 1000
 
@@ -54,15 +58,21 @@ def _bad_period(error: Invalid, template: str = "coverage/dashboard.html"):
     )
 
 
-def _not_served_page(start: date, end: date, q: str, summary: metrics.Summary | None = None):
+def _not_served_page(start: date, end: date, q: str, summary: metrics.Summary | None = None, per_page: int = PER_PAGE):
     """A page of the not-yet-served list with each enterprise's open needs and last touch ever. How many there are:
-    the dashboard knows it from its summary (active roster − served); a search or the list's own page counts up to
+    active roster − served (the dashboard's summary, or the same cached figures); a search counts up to
     ``NOT_SERVED_COUNTED`` ("more than …") instead of counting the district's roster."""
-    known = None if q or summary is None else summary.roster - summary.served
+    known = None
+    if not q:
+        if summary is None:
+            roster, found = metrics.roster_and_channels(start, end)
+            known = roster - found.served
+        else:
+            known = summary.roster - summary.served
     page = paging.look_ahead(
         metrics.not_served(start, end, q),
         parse_page(request.args.get("page")),
-        PER_PAGE,
+        per_page,
         count_up_to=None if known is not None else NOT_SERVED_COUNTED,
     )
     if known is not None:
@@ -80,9 +90,11 @@ def dashboard():
         start, end = _period()
     except Invalid as error:
         return _bad_period(error)
-    summary = metrics.summary(start, end, _target())
-    months = metrics.monthly(start, end)
-    topics = metrics.by_topic(start, end)
+    version = cache.stamp()
+    now = metrics.live(start, end)
+    summary = metrics.summary(start, end, _target(), version, now)
+    months = metrics.monthly(start, end, version)
+    topics = metrics.by_topic(start, end, version, now)
     channel_labels = {code: str(label) for code, label in CHANNELS.items()}
     topic_rows = [(vocab.label(vocab.TOPICS, t.code), t.needs, t.supply) for t in topics]
     return render(
@@ -91,7 +103,7 @@ def dashboard():
         months=months,
         trend=charts.stacked_months(months, channel_labels),
         colours=charts.COLOURS,
-        industries=metrics.by_industry(start, end),
+        industries=metrics.by_industry(start, end, version),
         topics=topics,
         topic_chart=charts.paired_rows(topic_rows, _("Needs stated"), _("Services given")),
         demand_colour=charts.DEMAND_COLOUR,
@@ -101,7 +113,7 @@ def dashboard():
         start_text=start.isoformat(),
         end_text=end.isoformat(),
         period_errors={},
-        **_not_served_page(start, end, request.args.get("q", "").strip(), summary),
+        **_not_served_page(start, end, request.args.get("q", "").strip(), summary, DASHBOARD_PER_PAGE),
     )
 
 
@@ -171,21 +183,47 @@ def not_served_csv():
 @bp.get("/enterprises/<int:enterprise_id>")
 @roles_required("staff")
 def timeline(enterprise_id: int):
-    """Every touch of one enterprise in date order, its needs and its open checkup findings."""
+    """Every touch of one enterprise in date order (a page at a time, with its touches per year and channel), its
+    needs and its open checkup findings."""
     enterprise = load_or_404(Enterprise, enterprise_id)
     from sqlalchemy import select
 
     needs = db.session.scalars(
         select(Need).where(Need.enterprise_id == enterprise.id).order_by(Need.status.desc(), Need.created_at.desc())
     ).all()
+    number = parse_page(request.args.get("page"))
+    statement, parameters = touches.timeline_page(
+        enterprise.id, TIMELINE_PER_PAGE + 1, (number - 1) * TIMELINE_PER_PAGE
+    )
+    rows = db.session.execute(statement, parameters).all()
+    years = metrics.enterprise_years(enterprise.id)
+    page = paging.Window(
+        items=rows[:TIMELINE_PER_PAGE],
+        page=number,
+        per_page=TIMELINE_PER_PAGE,
+        has_next=len(rows) > TIMELINE_PER_PAGE,
+        total=sum(year.total for year in years),
+    )
     return render(
         "coverage/timeline.html",
         enterprise=enterprise,
-        touches=db.session.execute(touches.timeline(enterprise.id)).all(),
+        page=page,
+        names=_names(),
+        years=years,
         needs=needs,
         findings=metrics.enterprise_findings(enterprise.id),
         need_form=StaffNeedForm(formdata=None),
     )
+
+
+def _names() -> dict[str, dict[str, str]]:
+    """The labels a page of touches shows (channels, services, topics), translated once per page, not per row."""
+    from ..bookings.vocab import SERVICE_TYPES
+
+    return {
+        name: {code: vocab.label(mapping, code) for code in mapping}
+        for name, mapping in (("channel", CHANNELS), ("service", SERVICE_TYPES), ("topic", vocab.TOPICS))
+    }
 
 
 # ------------------------------------------------------------------------------------------------------ needs

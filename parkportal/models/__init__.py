@@ -12,7 +12,7 @@ from .booking import (
     ServiceType,
 )
 from .checkups import Checkup, Finding, Questionnaire, ReportRevision
-from .coverage import ApiToken, Need, TouchCount, TouchTopicCount, TouchTotal
+from .coverage import ApiToken, CoverageVersion, Need, TouchCount, TouchTopicCount, TouchTotal
 from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
 from .library import Compilation, CompilationReach, CompilationTopic, Download, PrintedCopy
@@ -21,6 +21,7 @@ from .user import SignIn, User
 
 __all__ = [
     "ApiToken",
+    "CoverageVersion",
     "Need",
     "TouchCount",
     "TouchTopicCount",

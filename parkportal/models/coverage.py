@@ -197,3 +197,14 @@ class TouchTotal(db.Model):
         check_in("grain", GRAINS),
         check_in("kind", TOTAL_KINDS),
     )
+
+
+class CoverageVersion(db.Model):
+    """One row whose ``stamp`` (random) changes in every transaction that changes the touch counts or the roster
+    (``coverage/cache.py``): what the coverage caches are keyed by, so a cached figure is never served after a
+    change is committed."""
+
+    __tablename__ = "coverage_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[str] = mapped_column(String(32))

@@ -48,3 +48,30 @@ def test_staff_read_the_dashboard_and_search_the_outreach_list(app, page, live_s
     expect(page.locator('[data-figure="served"] [data-value]')).to_have_text("5")
     screenshot("coverage-dashboard-phone")
     assert not errors, errors
+
+
+def test_staff_page_through_an_enterprise_timeline(app, page, live_server, screenshot):
+    """An enterprise with 55 services: the timeline shows the years table and 50 services, "next" shows the rest."""
+    from datetime import date, timedelta
+
+    with app.app_context():
+        enterprise = factories.enterprise(name="甲 软件有限公司")
+        for index in range(55):
+            park._done(enterprise, park.local(date(2024, 12, 1) + timedelta(days=index)))
+        email = factories.staff().email
+        db.session.commit()
+        enterprise_id = enterprise.id
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    sign_in(page, live_server, email)
+    page.goto(f"{live_server}/coverage/enterprises/{enterprise_id}")
+    expect(page.locator("[data-timeline] li")).to_have_count(50)
+    expect(page.locator('tr[data-year="2025"] [data-total]')).to_have_text("24")
+    screenshot("coverage-timeline-desktop")
+    page.get_by_role("link", name="下一页").click()
+    expect(page.locator("[data-timeline] li")).to_have_count(5)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.locator("[data-timeline] li")).to_have_count(5)
+    screenshot("coverage-timeline-phone")
+    assert not errors, errors
