@@ -1,8 +1,8 @@
 """Coverage version: one row whose random stamp changes with every change of the touch counts or the roster, so
 the coverage caches (``coverage/cache.py``) are invalidated exactly
 
-Revision ID: 0017
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-30
 
 """
