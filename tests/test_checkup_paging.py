@@ -115,3 +115,48 @@ def test_enterprises_affected_count_each_enterprise_once_per_area(app, staff_cli
     html = staff_client.get("/checkups/?status=all").get_data(as_text=True)
     row = re.search(r'<tr data-area="labor">(.*?)</tr>', html, re.S).group(1)
     assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["3", "0", "3", "2"]
+
+
+def _counted() -> dict[str, int]:
+    """Enterprises with an issued finding per area, counted from the findings themselves."""
+    from sqlalchemy import func
+
+    rows = db.session.execute(
+        select(Finding.area, func.count(func.distinct(Finding.enterprise_id)))
+        .where(Finding.issued_in.is_not(None))
+        .group_by(Finding.area)
+    ).all()
+    return dict(rows)
+
+
+def _kept() -> dict[str, int]:
+    """The kept enterprises affected per area."""
+    from parkportal.models import AreaCount
+
+    return dict(db.session.execute(select(AreaCount.area, AreaCount.enterprises)).all())
+
+
+def test_kept_enterprises_affected_follow_issuing_and_undo_with_its_transaction(app):
+    """Issuing counts a new enterprise per area in the same transaction (a draft finding doesn't count, a rolled-back
+    issue leaves no count behind), and ``recount`` rebuilds the same figures from the findings."""
+    with app.app_context():
+        lawyer = working_lawyer()
+        first = checkup_booking(factories.enterprise_user(), lawyer, weekday=1)
+        checkups.add_finding(first, lawyer, area="tax", finding="发票不规范", level="medium")
+        assert _kept() == {}  # a draft is not issued yet
+        checkups.issue(first, lawyer, "体检结论")
+        assert _kept() == _counted() == {"tax": 1}
+        db.session.commit()
+        second = checkup_booking(factories.enterprise_user(), lawyer, weekday=2)
+        checkups.add_finding(second, lawyer, area="tax", finding="账簿缺失", level="high")
+        checkups.add_finding(second, lawyer, area="ip", finding="商标未注册", level="low")
+        checkups.issue(second, lawyer, "体检结论")
+        assert _kept() == {"tax": 2, "ip": 1}
+        db.session.rollback()
+        assert _kept() == _counted() == {"tax": 1}
+        db.session.execute(insert(Finding), [
+            {"checkup_id": db.session.scalar(select(Checkup.id)), "enterprise_id": first.enterprise_id,
+             "area": "labor", "finding": "z", "level": "low", "status": "open", "issued_in": 1},
+        ])  # fmt: skip
+        checkups.recount()
+        assert _kept() == _counted() == {"tax": 1, "labor": 1}

@@ -15,7 +15,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..bookings.vocab import Status
 from ..core import access, audit, locking, vocab
@@ -23,7 +25,7 @@ from ..core.errors import Conflict, Invalid, NotAllowed, NotFound, WrongState
 from ..core.notify import notify
 from ..core.parsing import parse_date
 from ..extensions import db
-from ..models import Appointment, Checkup, Finding, Questionnaire, ReportRevision, User
+from ..models import Appointment, AreaCount, AreaEnterprise, Checkup, Finding, Questionnaire, ReportRevision, User
 from ..timeutil import local_today, utcnow
 from . import questionnaire as qn
 from .vocab import FindingStatus, Level, ReportStatus
@@ -271,6 +273,34 @@ def remove_finding(finding: Finding, actor: User) -> None:
     db.session.flush()
 
 
+def count_affected(area: str, enterprise_id: int) -> None:
+    """Count ``enterprise_id`` among the enterprises affected in ``area`` unless it already is (an issued finding in
+    that area): the pair is inserted once (the database decides between two issuers), the area's count follows in
+    the caller's transaction."""
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    pair = insert(AreaEnterprise.__table__).values(area=area, enterprise_id=enterprise_id)
+    if db.session.execute(pair.on_conflict_do_nothing().returning(AreaEnterprise.enterprise_id)).first() is None:
+        return  # counted before
+    count = insert(AreaCount.__table__).values(area=area, enterprises=1)
+    db.session.execute(
+        count.on_conflict_do_update(
+            index_elements=["area"], set_={"enterprises": AreaCount.__table__.c.enterprises + 1}
+        )
+    )
+
+
+def recount() -> None:
+    """Rebuild the enterprises affected per area from the issued findings (after findings were written around
+    ``issue``, e.g. a bulk seed). Flushes."""
+    db.session.flush()
+    db.session.execute(delete(AreaCount))
+    db.session.execute(delete(AreaEnterprise))
+    pairs = select(Finding.area, Finding.enterprise_id).where(Finding.issued_in.is_not(None)).distinct()
+    db.session.execute(AreaEnterprise.__table__.insert().from_select(["area", "enterprise_id"], pairs))
+    per_area = select(AreaEnterprise.area, func.count()).group_by(AreaEnterprise.area)
+    db.session.execute(AreaCount.__table__.insert().from_select(["area", "enterprises"], per_area))
+
+
 def pending_changes(checkup: Checkup | None) -> bool:
     """Whether the report has findings (or is a first draft) not yet issued."""
     if checkup is None:
@@ -338,6 +368,7 @@ def issue(
         if finding.issued_in is None:
             finding.issued_in = number
             finding.issued_at = now
+            count_affected(finding.area, finding.enterprise_id)
     revision = ReportRevision(
         checkup_id=checkup.id,
         number=number,

@@ -11,7 +11,7 @@ from .booking import (
     LawyerProfile,
     ServiceType,
 )
-from .checkups import Checkup, Finding, Questionnaire, ReportRevision
+from .checkups import AreaCount, AreaEnterprise, Checkup, Finding, Questionnaire, ReportRevision
 from .coverage import ApiToken, Need, TouchCount, TouchTopicCount, TouchTotal
 from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
@@ -21,6 +21,8 @@ from .user import SignIn, User
 
 __all__ = [
     "ApiToken",
+    "AreaCount",
+    "AreaEnterprise",
     "Need",
     "TouchCount",
     "TouchTopicCount",
