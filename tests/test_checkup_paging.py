@@ -160,3 +160,55 @@ def test_kept_enterprises_affected_follow_issuing_and_undo_with_its_transaction(
         ])  # fmt: skip
         checkups.recount()
         assert _kept() == _counted() == {"tax": 1, "labor": 1}
+
+
+def _counted_by_status() -> dict[tuple[str, str, str], int]:
+    """Issued findings per area, level and status, counted from the findings themselves."""
+    from sqlalchemy import func
+
+    rows = db.session.execute(
+        select(Finding.area, Finding.level, Finding.status, func.count())
+        .where(Finding.issued_in.is_not(None))
+        .group_by(Finding.area, Finding.level, Finding.status)
+    ).all()
+    return {(area, level, status): count for area, level, status, count in rows}
+
+
+def _kept_by_status() -> dict[tuple[str, str, str], int]:
+    """The kept counts per area, level and status (rows at zero left out)."""
+    from parkportal.models import FindingCount
+
+    rows = db.session.execute(select(FindingCount.area, FindingCount.level, FindingCount.status, FindingCount.findings))
+    return {(area, level, status): count for area, level, status, count in rows if count}
+
+
+def test_kept_counts_by_area_level_and_status_follow_issue_and_every_correction_step(app, staff_client):
+    """Issuing, reporting a correction, sending it back, reporting again and confirming each move the finding between
+    the kept counts in their own transaction, so the park's matrix always equals a count of the findings."""
+    with app.app_context():
+        lawyer = working_lawyer()
+        user = factories.enterprise_user()
+        booking = checkup_booking(user, lawyer)
+        high = checkups.add_finding(booking, lawyer, area="labor", finding="未签劳动合同", level="high")
+        checkups.add_finding(booking, lawyer, area="labor", finding="加班费", level="low")
+        assert _kept_by_status() == {}
+        checkups.issue(booking, lawyer, "体检结论")
+        assert _kept_by_status() == _counted_by_status() == {("labor", "high", "open"): 1, ("labor", "low", "open"): 1}
+        checkups.mark_corrected(high, user, "已补签")
+        assert _kept_by_status() == _counted_by_status()
+        checkups.return_correction(high, lawyer, "缺少签收记录")
+        assert _kept_by_status() == _counted_by_status()
+        checkups.mark_corrected(high, user, "已补签并签收")
+        checkups.confirm_correction(high, lawyer)
+        assert (
+            _kept_by_status()
+            == _counted_by_status()
+            == {("labor", "high", "confirmed"): 1, ("labor", "low", "open"): 1}
+        )
+        db.session.commit()
+    html = staff_client.get("/checkups/?status=confirmed").get_data(as_text=True)
+    row = re.search(r'<tr data-area="labor">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["1", "0", "0", "1"]
+    html = staff_client.get("/checkups/?status=all").get_data(as_text=True)
+    row = re.search(r'<tr data-area="labor">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["1", "0", "1", "1"]

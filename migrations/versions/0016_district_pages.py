@@ -1,5 +1,5 @@
-"""District pages: the enterprises affected per area kept for the checkups page (backfilled from the issued
-findings)
+"""District pages: the issued findings counted by area, level and status, and the enterprises affected per area,
+kept for the checkups page (backfilled from the issued findings)
 
 Revision ID: 0016
 Revises: 0014
@@ -36,6 +36,19 @@ def upgrade():
         sa.CheckConstraint("enterprises >= 0", name=op.f("ck_checkup_area_count_enterprises")),
         sa.PrimaryKeyConstraint("area", name=op.f("pk_checkup_area_count")),
     )
+    op.create_table(
+        "checkup_finding_count",
+        sa.Column("area", sa.String(length=32), nullable=False),
+        sa.Column("level", sa.String(length=8), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("findings", sa.Integer(), nullable=False),
+        sa.CheckConstraint("findings >= 0", name=op.f("ck_checkup_finding_count_findings")),
+        sa.PrimaryKeyConstraint("area", "level", "status", name=op.f("pk_checkup_finding_count")),
+    )
+    op.execute(
+        "INSERT INTO checkup_finding_count (area, level, status, findings) SELECT area, level, status, count(*) "
+        "FROM checkup_finding WHERE issued_in IS NOT NULL GROUP BY area, level, status"
+    )
     op.execute(
         "INSERT INTO checkup_area_enterprise (area, enterprise_id) "
         "SELECT DISTINCT area, enterprise_id FROM checkup_finding WHERE issued_in IS NOT NULL"
@@ -47,5 +60,6 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("checkup_finding_count")
     op.drop_table("checkup_area_count")
     op.drop_table("checkup_area_enterprise")

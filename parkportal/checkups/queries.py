@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, load_only, selectinload
 
 from ..core import vocab
 from ..extensions import db
-from ..models import Appointment, AreaCount, Checkup, Enterprise, Finding, ServiceType, User
+from ..models import Appointment, AreaCount, Checkup, Enterprise, Finding, FindingCount, ServiceType, User
 from ..timeutil import to_local
 from .service import SERVICE_CODE
 from .vocab import FINDING_STATUSES, RISK_LEVELS
@@ -151,18 +151,21 @@ def park_rows(user: User, filters: dict[str, str]) -> Select:
 
 
 def matrix(filters: dict[str, str]) -> dict[str, dict[str, int]]:
-    """Counts of issued findings across the whole park by area and level (the status filter applies).
+    """Counts of issued findings across the whole park by area and level (the status filter applies), as kept by
+    the service.
 
     Counts name no enterprise, so lawyers see the park's picture too; the rows behind them follow each finding's
     visibility.
     """
-    query = _filtered(
-        select(Finding.area, Finding.level, func.count()).group_by(Finding.level, Finding.area),
-        {"status": filters.get("status", "")},
+    query = select(FindingCount.area, FindingCount.level, func.sum(FindingCount.findings)).group_by(
+        FindingCount.area, FindingCount.level
     )
+    if filters.get("status"):
+        query = query.where(FindingCount.status == filters["status"])
     counts: dict[str, dict[str, int]] = {}
     for area, level, count in db.session.execute(query):
-        counts.setdefault(area, {})[level] = count
+        if count:
+            counts.setdefault(area, {})[level] = int(count)
     return counts
 
 

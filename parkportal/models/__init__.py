@@ -11,7 +11,7 @@ from .booking import (
     LawyerProfile,
     ServiceType,
 )
-from .checkups import AreaCount, AreaEnterprise, Checkup, Finding, Questionnaire, ReportRevision
+from .checkups import AreaCount, AreaEnterprise, Checkup, Finding, FindingCount, Questionnaire, ReportRevision
 from .coverage import ApiToken, Need, TouchCount, TouchTopicCount, TouchTotal
 from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
@@ -43,6 +43,7 @@ __all__ = [
     "EventTopic",
     "Feedback",
     "Finding",
+    "FindingCount",
     "LawyerProfile",
     "Notification",
     "OutboxMessage",

@@ -204,6 +204,20 @@ class AreaCount(db.Model):
     __table_args__ = (CheckConstraint("enterprises >= 0", name="enterprises"),)
 
 
+class FindingCount(db.Model):
+    """How many issued findings there are of an area, level and status (the park's counts by area and level), kept
+    in the transactions that issue findings and change their status."""
+
+    __tablename__ = "checkup_finding_count"
+
+    area: Mapped[str] = mapped_column(String(32), primary_key=True)
+    level: Mapped[str] = mapped_column(String(8), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    findings: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (CheckConstraint("findings >= 0", name="findings"),)
+
+
 class ReportRevision(db.Model):
     """An issued revision of a checkup report, kept as issued: the summary and the findings it carried."""
 
