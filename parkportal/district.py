@@ -24,6 +24,7 @@ from sqlalchemy import event, func, select, text
 from . import demo
 from .bookings.demo import CASES, COMMENTS, DECLINE_REASONS
 from .checkups import questionnaire as qn
+from .checkups import service as checkup_service
 from .checkups.demo import POOL, SUMMARIES, _answers
 from .checkups.service import stored_questionnaire
 from .coverage import rollup
@@ -764,6 +765,7 @@ def _checkups(rng, ids: Ids, now: datetime) -> tuple[int, int]:
     bulk(Checkup, checkups)
     bulk(Finding, findings)
     bulk(ReportRevision, revisions)
+    checkup_service.recount()  # the enterprises affected per area, from the findings written around the service
     return len(checkups), len(findings)
 
 

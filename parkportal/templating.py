@@ -49,8 +49,10 @@ def _medium_date(day: date) -> str:
 
 
 def localdate(value: date | None, fmt: str = "medium") -> str:
-    """A calendar date in the page's language."""
-    return "" if value is None else format_date(value, fmt)
+    """A calendar date in the page's language (a medium date remembered, like ``localtime``'s)."""
+    if value is None:
+        return ""
+    return _medium_date(value) if fmt == "medium" else format_date(value, fmt)
 
 
 def page_url(number: int, name: str = "page") -> str:

@@ -115,3 +115,100 @@ def test_enterprises_affected_count_each_enterprise_once_per_area(app, staff_cli
     html = staff_client.get("/checkups/?status=all").get_data(as_text=True)
     row = re.search(r'<tr data-area="labor">(.*?)</tr>', html, re.S).group(1)
     assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["3", "0", "3", "2"]
+
+
+def _counted() -> dict[str, int]:
+    """Enterprises with an issued finding per area, counted from the findings themselves."""
+    from sqlalchemy import func
+
+    rows = db.session.execute(
+        select(Finding.area, func.count(func.distinct(Finding.enterprise_id)))
+        .where(Finding.issued_in.is_not(None))
+        .group_by(Finding.area)
+    ).all()
+    return dict(rows)
+
+
+def _kept() -> dict[str, int]:
+    """The kept enterprises affected per area."""
+    from parkportal.models import AreaCount
+
+    return dict(db.session.execute(select(AreaCount.area, AreaCount.enterprises)).all())
+
+
+def test_kept_enterprises_affected_follow_issuing_and_undo_with_its_transaction(app):
+    """Issuing counts a new enterprise per area in the same transaction (a draft finding doesn't count, a rolled-back
+    issue leaves no count behind), and ``recount`` rebuilds the same figures from the findings."""
+    with app.app_context():
+        lawyer = working_lawyer()
+        first = checkup_booking(factories.enterprise_user(), lawyer, weekday=1)
+        checkups.add_finding(first, lawyer, area="tax", finding="发票不规范", level="medium")
+        assert _kept() == {}  # a draft is not issued yet
+        checkups.issue(first, lawyer, "体检结论")
+        assert _kept() == _counted() == {"tax": 1}
+        db.session.commit()
+        second = checkup_booking(factories.enterprise_user(), lawyer, weekday=2)
+        checkups.add_finding(second, lawyer, area="tax", finding="账簿缺失", level="high")
+        checkups.add_finding(second, lawyer, area="ip", finding="商标未注册", level="low")
+        checkups.issue(second, lawyer, "体检结论")
+        assert _kept() == {"tax": 2, "ip": 1}
+        db.session.rollback()
+        assert _kept() == _counted() == {"tax": 1}
+        db.session.execute(insert(Finding), [
+            {"checkup_id": db.session.scalar(select(Checkup.id)), "enterprise_id": first.enterprise_id,
+             "area": "labor", "finding": "z", "level": "low", "status": "open", "issued_in": 1},
+        ])  # fmt: skip
+        checkups.recount()
+        assert _kept() == _counted() == {"tax": 1, "labor": 1}
+
+
+def _counted_by_status() -> dict[tuple[str, str, str], int]:
+    """Issued findings per area, level and status, counted from the findings themselves."""
+    from sqlalchemy import func
+
+    rows = db.session.execute(
+        select(Finding.area, Finding.level, Finding.status, func.count())
+        .where(Finding.issued_in.is_not(None))
+        .group_by(Finding.area, Finding.level, Finding.status)
+    ).all()
+    return {(area, level, status): count for area, level, status, count in rows}
+
+
+def _kept_by_status() -> dict[tuple[str, str, str], int]:
+    """The kept counts per area, level and status (rows at zero left out)."""
+    from parkportal.models import FindingCount
+
+    rows = db.session.execute(select(FindingCount.area, FindingCount.level, FindingCount.status, FindingCount.findings))
+    return {(area, level, status): count for area, level, status, count in rows if count}
+
+
+def test_kept_counts_by_area_level_and_status_follow_issue_and_every_correction_step(app, staff_client):
+    """Issuing, reporting a correction, sending it back, reporting again and confirming each move the finding between
+    the kept counts in their own transaction, so the park's matrix always equals a count of the findings."""
+    with app.app_context():
+        lawyer = working_lawyer()
+        user = factories.enterprise_user()
+        booking = checkup_booking(user, lawyer)
+        high = checkups.add_finding(booking, lawyer, area="labor", finding="未签劳动合同", level="high")
+        checkups.add_finding(booking, lawyer, area="labor", finding="加班费", level="low")
+        assert _kept_by_status() == {}
+        checkups.issue(booking, lawyer, "体检结论")
+        assert _kept_by_status() == _counted_by_status() == {("labor", "high", "open"): 1, ("labor", "low", "open"): 1}
+        checkups.mark_corrected(high, user, "已补签")
+        assert _kept_by_status() == _counted_by_status()
+        checkups.return_correction(high, lawyer, "缺少签收记录")
+        assert _kept_by_status() == _counted_by_status()
+        checkups.mark_corrected(high, user, "已补签并签收")
+        checkups.confirm_correction(high, lawyer)
+        assert (
+            _kept_by_status()
+            == _counted_by_status()
+            == {("labor", "high", "confirmed"): 1, ("labor", "low", "open"): 1}
+        )
+        db.session.commit()
+    html = staff_client.get("/checkups/?status=confirmed").get_data(as_text=True)
+    row = re.search(r'<tr data-area="labor">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["1", "0", "0", "1"]
+    html = staff_client.get("/checkups/?status=all").get_data(as_text=True)
+    row = re.search(r'<tr data-area="labor">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["1", "0", "1", "1"]

@@ -4,6 +4,7 @@ answer valid against the served OpenAPI description; missing, wrong or revoked t
 from __future__ import annotations
 
 import hashlib
+from datetime import date, timedelta
 
 import jsonschema
 import pytest
@@ -72,6 +73,45 @@ def test_events_lists_published_events_per_the_description(app, client, token):
     assert [e["id"] for e in response.get_json()["events"]] == [shown]
     assert response.get_json()["events"][0]["topics"] == ["company_law"]
     check(client, response, "/events")
+
+
+def test_events_page_with_limit_and_next_reaches_every_published_event_once(app, client, token):
+    """With ``limit``, each answer holds that many events and ``next`` leads on (keeping from/to) until the last page,
+    whose ``next`` is null; every published event in the period comes exactly once, earliest first."""
+    with app.app_context():
+        made = [make_event(starts_in=timedelta(days=5 + day), title=f"讲座{day}").id for day in range(5)]
+        make_event(starts_in=timedelta(days=400))  # outside the period asked for
+        db.session.commit()
+    seen, answers = [], 0
+    today = date.today()
+    url = f"/api/v1/events?from={today - timedelta(days=1)}&to={today + timedelta(days=30)}&limit=2"
+    while url:
+        response = client.get(url, headers=bearer(token))
+        assert response.status_code == 200
+        check(client, response, "/events")
+        body = response.get_json()
+        assert len(body["events"]) <= 2
+        seen += [event["id"] for event in body["events"]]
+        answers += 1
+        url = body["next"] and body["next"].removeprefix("http://localhost")
+        if url:
+            assert "limit=2" in url and f"to={today + timedelta(days=30)}" in url
+    assert seen == made and answers == 3
+
+
+def test_events_fit_one_answer_by_default_and_refuse_a_bad_limit(app, client, token):
+    """Without ``limit`` a demo-sized year (36 events) comes in one answer with ``next`` null; a limit out of range
+    is a 400 naming the field, per the description."""
+    with app.app_context():
+        for day in range(36):
+            make_event(starts_in=timedelta(days=1 + day))
+        db.session.commit()
+    body = client.get("/api/v1/events", headers=bearer(token)).get_json()
+    assert len(body["events"]) == 36 and body["next"] is None
+    for query, field in (("limit=0", "limit"), ("limit=501", "limit"), ("limit=ten", "limit")):
+        response = client.get(f"/api/v1/events?{query}", headers=bearer(token))
+        assert response.status_code == 400 and response.get_json()["field"] == field
+        check(client, response, "/events")
 
 
 @pytest.mark.parametrize("path", ["/coverage", "/events"])

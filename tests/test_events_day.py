@@ -67,3 +67,23 @@ def test_a_quiet_day_says_so(client):
     """A day without events says there are none."""
     body = english(client).get("/events/?date=2030-01-01").get_data(as_text=True)
     assert "No events on this day." in body
+
+
+def test_the_longest_event_still_running_is_in_the_month_the_day_and_the_upcoming_list(app, client):
+    """The queries bound the start by the longest an event may last (an index range): an event of that length that
+    started just inside it still shows in this month's grid, today's page and the upcoming list; one that ended
+    doesn't."""
+    from parkportal.events.service import LONGEST
+
+    with app.app_context():
+        running = make_event(starts_in=-(LONGEST - timedelta(hours=2)), hours=LONGEST.total_seconds() / 3600).id
+        ended = make_event(starts_in=-LONGEST, hours=1).id
+        db.session.commit()
+    today = local_today()
+    pages = [
+        client.get(f"/events/?month={today.strftime('%Y-%m')}").get_data(as_text=True).split('class="month-agenda"')[0],
+        client.get(f"/events/?date={today.isoformat()}").get_data(as_text=True),
+        client.get("/events/?view=list").get_data(as_text=True),
+    ]
+    for page in pages:
+        assert f'data-event-id="{running}"' in page and f'data-event-id="{ended}"' not in page

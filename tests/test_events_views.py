@@ -340,6 +340,32 @@ def test_checkin_page_searches_with_htmx_and_checks_in_with_one_tap(app, staff_c
         assert (registration.status, registration.attended_count) == ("attended", 2)
 
 
+def test_checkin_list_pages_by_name_and_a_check_in_keeps_the_page_and_search(app, staff_client, monkeypatch):
+    """The list shows a page of registrants with a link to the next; a check-in posted from page 2 answers page 2 of
+    the same search, whose page links lead to the check-in list (not to the POST's address)."""
+    from parkportal.events import views
+
+    monkeypatch.setattr(views, "CHECKIN_PER_PAGE", 2)
+    with app.app_context():
+        event = make_event(starts_in=timedelta(minutes=30))
+        made = [registered(event, factories.enterprise(name=f"常州{n}号工厂有限公司")).id for n in range(1, 6)]
+        db.session.commit()
+        event_id = event.id
+    shown = []
+    for number in (1, 2, 3):
+        page = staff_client.get(f"/events/{event_id}/checkin?page={number}").get_data(as_text=True)
+        shown += [int(i) for i in re.findall(r'data-registration-id="(\d+)"', page)]
+        assert ('rel="next"' in page) == (number < 3)
+    assert shown == made  # by name, each once
+    tapped = staff_client.post(
+        f"/events/registrations/{made[3]}/checkin", data={"attended_count": "1", "q": "工厂", "page": "2"}, headers=HX
+    ).get_data(as_text=True)
+    assert re.findall(r'data-registration-id="(\d+)"', tapped) == [str(made[2]), str(made[3])]
+    assert re.search(rf'data-registration-id="{made[3]}" data-registration-status="attended"', tapped)
+    links = re.findall(r'href="([^"]+)" rel="(?:prev|next)"', tapped)
+    assert links and all(link.startswith(f"/events/{event_id}/checkin?") and "q=" in link for link in links)
+
+
 def test_walk_in_is_checked_in_through_the_search_box(app, staff_client):
     """An unregistered enterprise is found and checked in as a walk-in."""
     event_id, *_ = checkin_setup(app)

@@ -38,7 +38,7 @@ ROLES = ("anonymous", "enterprise", "lawyer", "staff")
 QUERY_NAMES = {
     "page", "q", "status", "from", "to", "date", "month", "service", "lawyer", "lawyer_id", "role", "level", "area",
     "next", "lang", "start", "topic", "reschedule", "modes", "enterprise", "id", "token", "slot_lawyer", "enterprise_q",
-    "year", "findings_page", "ahead",
+    "year", "findings_page", "ahead", "limit",
     "_external", "_scheme", "_anchor", "_method",
 }  # fmt: skip
 

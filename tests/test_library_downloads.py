@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from parkportal.core.errors import Invalid, NotAllowed, WrongState
 from parkportal.extensions import db
-from parkportal.library import service
+from parkportal.library import service, views
 from parkportal.models import AuditLog, Download, PrintedCopy, User
 from parkportal.timeutil import local_today, utcnow
 
@@ -261,8 +261,9 @@ def test_printed_copies_are_for_staff_and_active_enterprises(ctx):
         service.record_printed(row, enterprise=None, actor=staff, **kwargs)
 
 
-def test_who_has_it_and_who_has_not(app, staff_client):
-    """Per compilation: enterprises that downloaded it or got printed copies, and the rest (searchable, paged)."""
+def test_who_has_it_and_who_has_not(app, staff_client, monkeypatch):
+    """Per compilation: enterprises that downloaded it or got printed copies, and the rest (searchable, paged, counted
+    up to a limit)."""
     ident, _data = published(app)
     with app.app_context():
         staff = db.session.get(User, staff_client.user_id)
@@ -297,6 +298,12 @@ def test_who_has_it_and_who_has_not(app, staff_client):
     fragment = staff_client.get(f"/library/{ident}/reach?have=no&q=批量0", headers={"HX-Request": "true"})
     assert "<html" not in fragment.get_data(as_text=True)
     assert fragment.get_data(as_text=True).count("data-enterprise-id=") == 10
+    english(staff_client)
+    counted = staff_client.get(f"/library/{ident}/reach").get_data(as_text=True)
+    assert "2 enterprises" in counted  # the archived enterprise aside
+    monkeypatch.setattr(views, "REACH_COUNTED", 20)
+    beyond = staff_client.get(f"/library/{ident}/reach?have=no").get_data(as_text=True)
+    assert "More than 20 enterprises" in beyond and 'rel="next"' in beyond  # counted only so far, still paged
 
 
 # ------------------------------------------------------------------------------------------------ queries

@@ -64,8 +64,36 @@ EVENT = {
 EVENTS = {
     "type": "object",
     "required": ["events"],
-    "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}},
+    "properties": {
+        "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+        "next": {
+            "type": ["string", "null"],
+            "description": "The address of the following page (same from/to and limit), null on the last page.",
+        },
+    },
 }
+
+#: Events in one answer unless ``limit`` asks for another number (the demo park's year fits in one), and the most
+#: ``limit`` may ask for.
+EVENT_LIMIT = 100
+MAX_EVENT_LIMIT = 500
+
+EVENT_PAGING = [
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": f"Events per answer (default {EVENT_LIMIT}, at most {MAX_EVENT_LIMIT}).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_EVENT_LIMIT, "default": EVENT_LIMIT},
+    },
+    {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": "Which page of `limit` events (default 1); follow `next` rather than counting.",
+        "schema": {"type": "integer", "minimum": 1, "default": 1},
+    },
+]
 
 
 def _json(ref: str, description: str) -> dict[str, Any]:
@@ -89,6 +117,10 @@ def spec(server: str = "/api/v1") -> dict[str, Any]:
     """The OpenAPI 3.1 document (``server``: the API's base URL)."""
     unauthorized = _json("#/components/schemas/Error", "Missing, wrong or revoked token.")
     bad = _json("#/components/schemas/Error", "A date is not YYYY-MM-DD, or `to` lies before `from`.")
+    bad_events = _json(
+        "#/components/schemas/Error",
+        "A date is not YYYY-MM-DD, `to` lies before `from`, or `limit` is out of range.",
+    )
     return {
         "openapi": "3.1.0",
         "info": {
@@ -114,10 +146,13 @@ def spec(server: str = "/api/v1") -> dict[str, Any]:
             "/events": {
                 "get": {
                     "summary": "Published events",
-                    "parameters": _period("Inclusive local day of the event's start, YYYY-MM-DD (default: all)."),
+                    "parameters": _period("Inclusive local day of the event's start, YYYY-MM-DD (default: all).")
+                    + EVENT_PAGING,
                     "responses": {
-                        "200": _json("#/components/schemas/Events", "The published events, earliest first."),
-                        "400": bad,
+                        "200": _json(
+                            "#/components/schemas/Events", "A page of the published events, earliest first, and `next`."
+                        ),
+                        "400": bad_events,
                         "401": unauthorized,
                     },
                 }

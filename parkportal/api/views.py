@@ -6,22 +6,20 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..core import paging
 from ..core.errors import Invalid
-from ..core.parsing import date_range
+from ..core.parsing import date_range, parse_int, parse_page
 from ..coverage import metrics
 from ..events.vocab import EventStatus
-from ..extensions import db
 from ..models import Event
 from ..timeutil import local_today, to_local
 from . import bp
-from .openapi import spec
+from .openapi import EVENT_LIMIT, MAX_EVENT_LIMIT, spec
 from .tokens import error, token_required
-
-#: At most this many events in one answer (the newest first past ``from``).
-EVENT_LIMIT = 500
 
 
 def _period() -> tuple[date, date]:
@@ -62,21 +60,36 @@ def coverage():
 @bp.get("/events")
 @token_required
 def events():
-    """Published events (optionally from/to by their local day), earliest first."""
+    """Published events (optionally from/to by their local day), earliest first, ``limit`` a page; ``next`` is the
+    address of the following page (``null`` on the last)."""
     try:
         start, end = date_range(request.args.get("from"), request.args.get("to"), (None, None))
     except Invalid as problem:
         return error(400, "bad_request", problem.message, problem.field)
+    limit, page = EVENT_LIMIT, parse_page(request.args.get("page"))  # an impossible page is 404 before any view
+    if request.args.get("limit") is not None:
+        limit = parse_int(request.args["limit"], 1, MAX_EVENT_LIMIT)
+        if limit is None:
+            return error(
+                400, "bad_request", _("limit is a whole number from 1 to %(most)d.", most=MAX_EVENT_LIMIT), "limit"
+            )
     from ..coverage.touches import _in, utc_bounds
 
     low, high = utc_bounds(start, end)
-    rows = db.session.scalars(
+    window = paging.look_ahead(
         select(Event)
         .options(selectinload(Event.topic_rows))
         .where(Event.status == EventStatus.PUBLISHED, *_in(Event.start_at, low, high))
-        .order_by(Event.start_at, Event.id)
-        .limit(EVENT_LIMIT)
-    ).all()
+        .order_by(Event.start_at, Event.id),
+        page,
+        limit,
+    )
+    # One address built, each event's by replacing the id (url_for per event costs more than the rest of a row).
+    address = url_for("events.detail", event_id=0, _external=True).rsplit("/", 1)[0] + "/"
+    following = None
+    if window.has_next:
+        period = {name: request.args[name] for name in ("from", "to") if request.args.get(name)}
+        following = url_for("api.events", **period, limit=limit, page=page + 1, _external=True)
     return jsonify(
         {
             "events": [
@@ -90,10 +103,11 @@ def events():
                     "location": event.location,
                     "capacity": event.capacity,
                     "places_left": event.places_left,
-                    "url": url_for("events.detail", event_id=event.id, _external=True),
+                    "url": f"{address}{event.id}",
                 }
-                for event in rows
-            ]
+                for event in window.items
+            ],
+            "next": following,
         }
     )
 

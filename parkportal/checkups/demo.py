@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Appointment, Checkup, Enterprise, Finding, ReportRevision, ServiceType, User
 from ..timeutil import local_today, to_local, utcnow
 from . import questionnaire as qn
-from .service import _snapshot, ordered, stored_questionnaire
+from .service import _snapshot, ordered, recount, stored_questionnaire
 
 #: area → (level, finding, legal basis, recommendation, days to correct)
 FINDINGS = {
@@ -335,7 +335,7 @@ def seed_checkups(rng, enterprises: list[Enterprise], lawyers: list[User]) -> st
         reports += 1
         findings_made += len(rows)
     drafts = _draft_for_next(rng, enterprises, definition, questionnaire.id)
-    db.session.flush()
+    recount()  # the findings above were added as rows: keep the enterprises affected per area in step
     return f"{reports} checkup reports with {findings_made} findings, {drafts} questionnaire draft"
 
 

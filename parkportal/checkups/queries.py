@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, func, select, true
-from sqlalchemy.orm import defer, load_only, selectinload
+from sqlalchemy.orm import aliased, load_only, selectinload
 
 from ..core import vocab
 from ..extensions import db
-from ..models import Appointment, Checkup, Enterprise, Finding, ServiceType, User
+from ..models import Appointment, AreaCount, Checkup, Enterprise, Finding, FindingCount, ServiceType, User
+from ..timeutil import to_local
 from .service import SERVICE_CODE
 from .vocab import FINDING_STATUSES, RISK_LEVELS
 
@@ -30,21 +33,27 @@ def _party(user: User) -> ColumnElement[bool]:
 
 
 def my_checkups(user: User) -> Select:
-    """The checkup bookings ``user`` is a party to (newest first), each with its checkup if started (rows of
-    (appointment, checkup or None); page them)."""
+    """The checkup bookings ``user`` is a party to (newest first), as rows of what the list shows: the booking's id
+    and start, the enterprise's and the lawyer's names and the checkup's state if started (page them)."""
+    lawyer = aliased(User)
     return (
-        select(Appointment, Checkup)
+        select(
+            Appointment.id,
+            Appointment.start_at,
+            Enterprise.name.label("enterprise"),
+            lawyer.name.label("lawyer"),
+            Checkup.answers_saved_at,
+            Checkup.answers_finished_at,
+            Checkup.revision,
+        )
         .join(ServiceType, ServiceType.id == Appointment.service_type_id)
+        .join(Enterprise, Enterprise.id == Appointment.enterprise_id)
+        .outerjoin(lawyer, lawyer.id == Appointment.lawyer_id)
         .outerjoin(Checkup, Checkup.appointment_id == Appointment.id)
         .where(
             ServiceType.code == SERVICE_CODE,
             _party(user),
             Appointment.status.in_(("requested", "confirmed", "completed", "no_show")),
-        )
-        .options(
-            selectinload(Appointment.enterprise).load_only(Enterprise.name),
-            selectinload(Appointment.lawyer).load_only(User.name),
-            defer(Checkup.answers),
         )
         .order_by(Appointment.start_at.desc(), Appointment.id.desc())
     )
@@ -98,19 +107,65 @@ def park_findings(user: User, filters: dict[str, str]) -> Select:
     return _filtered(query, filters)
 
 
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """What the park's list shows of a finding (read in one query, no objects)."""
+
+    id: int
+    level: str
+    area: str
+    finding: str
+    issued_at: datetime
+    deadline: date | None
+    status: str
+    booking_id: int
+    enterprise: str
+
+    @property
+    def issued_on(self) -> date:
+        """The local day the finding was first issued."""
+        return to_local(self.issued_at).date()
+
+
+def park_rows(user: User, filters: dict[str, str]) -> Select:
+    """The park's list as ``park_findings`` in the same order, but only the columns a row shows (``FindingRow``)."""
+    query = (
+        select(
+            Finding.id,
+            Finding.level,
+            Finding.area,
+            Finding.finding,
+            Finding.issued_at,
+            Finding.deadline,
+            Finding.status,
+            Checkup.appointment_id,
+            Enterprise.name,
+        )
+        .join(Checkup, Checkup.id == Finding.checkup_id)
+        .join(Enterprise, Enterprise.id == Finding.enterprise_id)
+        .order_by(*PARK_ORDER)
+    )
+    if not user.is_staff:
+        query = query.join(Appointment, Appointment.id == Checkup.appointment_id).where(_party(user))
+    return _filtered(query, filters)
+
+
 def matrix(filters: dict[str, str]) -> dict[str, dict[str, int]]:
-    """Counts of issued findings across the whole park by area and level (the status filter applies).
+    """Counts of issued findings across the whole park by area and level (the status filter applies), as kept by
+    the service.
 
     Counts name no enterprise, so lawyers see the park's picture too; the rows behind them follow each finding's
     visibility.
     """
-    query = _filtered(
-        select(Finding.area, Finding.level, func.count()).group_by(Finding.level, Finding.area),
-        {"status": filters.get("status", "")},
+    query = select(FindingCount.area, FindingCount.level, func.sum(FindingCount.findings)).group_by(
+        FindingCount.area, FindingCount.level
     )
+    if filters.get("status"):
+        query = query.where(FindingCount.status == filters["status"])
     counts: dict[str, dict[str, int]] = {}
     for area, level, count in db.session.execute(query):
-        counts.setdefault(area, {})[level] = count
+        if count:
+            counts.setdefault(area, {})[level] = int(count)
     return counts
 
 
@@ -126,13 +181,12 @@ def total(counts: dict[str, dict[str, int]], filters: dict[str, str]) -> int:
 
 
 def common_flags() -> list[tuple[str, int]]:
-    """How many enterprises in the park hold an issued finding per area (the most common first)."""
-    affected = func.count(func.distinct(Finding.enterprise_id))
+    """How many enterprises in the park hold an issued finding per area (the most common first), as kept by
+    ``service.count_affected``."""
     rows = db.session.execute(
-        select(Finding.area, affected)
-        .where(Finding.issued_in.is_not(None))
-        .group_by(Finding.area)
-        .order_by(affected.desc())
+        select(AreaCount.area, AreaCount.enterprises)
+        .where(AreaCount.enterprises > 0)
+        .order_by(AreaCount.enterprises.desc(), AreaCount.area)
     ).all()
     return [(area, count) for area, count in rows]
 

@@ -15,7 +15,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..bookings.vocab import Status
 from ..core import access, audit, locking, vocab
@@ -23,7 +25,17 @@ from ..core.errors import Conflict, Invalid, NotAllowed, NotFound, WrongState
 from ..core.notify import notify
 from ..core.parsing import parse_date
 from ..extensions import db
-from ..models import Appointment, Checkup, Finding, Questionnaire, ReportRevision, User
+from ..models import (
+    Appointment,
+    AreaCount,
+    AreaEnterprise,
+    Checkup,
+    Finding,
+    FindingCount,
+    Questionnaire,
+    ReportRevision,
+    User,
+)
 from ..timeutil import local_today, utcnow
 from . import questionnaire as qn
 from .vocab import FindingStatus, Level, ReportStatus
@@ -271,6 +283,86 @@ def remove_finding(finding: Finding, actor: User) -> None:
     db.session.flush()
 
 
+def _count_issued(findings: list[Finding]) -> None:
+    """Count findings issued for the first time in the park's kept figures (the counts by area, level and status
+    and the enterprises affected per area), in a fixed order of counter rows (two issuers never wait on each other
+    crosswise)."""
+    tallies: dict[tuple[str, str, str], int] = {}
+    for finding in findings:
+        key = (finding.area, finding.level, finding.status)
+        tallies[key] = tallies.get(key, 0) + 1
+    for area, level, status in sorted(tallies):
+        _tally(area, level, status, tallies[(area, level, status)])
+    for area, enterprise_id in sorted({(finding.area, finding.enterprise_id) for finding in findings}):
+        count_affected(area, enterprise_id)
+
+
+def _insert():
+    """The dialect's INSERT with ON CONFLICT."""
+    return postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _tally(area: str, level: str, status: str, change: int) -> None:
+    """Add ``change`` to the kept number of issued findings of this area, level and status (caller's transaction)."""
+    table = FindingCount.__table__
+    if change < 0:  # the row is there (it counts this finding); SQLite would check an INSERT's values first
+        db.session.execute(
+            update(table)
+            .where(table.c.area == area, table.c.level == level, table.c.status == status)
+            .values(findings=table.c.findings + change)
+        )
+        return
+    row = _insert()(table).values(area=area, level=level, status=status, findings=change)
+    db.session.execute(
+        row.on_conflict_do_update(
+            index_elements=["area", "level", "status"], set_={"findings": table.c.findings + change}
+        )
+    )
+
+
+def _move(finding: Finding, status: str) -> None:
+    """Set an issued finding's status and move it between the kept counts (rows in a fixed order)."""
+    changes = {finding.status: -1, status: 1}
+    for old_or_new in sorted(changes):
+        _tally(finding.area, finding.level, old_or_new, changes[old_or_new])
+    finding.status = status
+
+
+def count_affected(area: str, enterprise_id: int) -> None:
+    """Count ``enterprise_id`` among the enterprises affected in ``area`` unless it already is (an issued finding in
+    that area): the pair is inserted once (the database decides between two issuers), the area's count follows in
+    the caller's transaction."""
+    insert = _insert()
+    pair = insert(AreaEnterprise.__table__).values(area=area, enterprise_id=enterprise_id)
+    if db.session.execute(pair.on_conflict_do_nothing().returning(AreaEnterprise.enterprise_id)).first() is None:
+        return  # counted before
+    count = insert(AreaCount.__table__).values(area=area, enterprises=1)
+    db.session.execute(
+        count.on_conflict_do_update(
+            index_elements=["area"], set_={"enterprises": AreaCount.__table__.c.enterprises + 1}
+        )
+    )
+
+
+def recount() -> None:
+    """Rebuild the counts by area, level and status and the enterprises affected per area from the issued findings
+    (after findings were written around ``issue`` and the corrections, e.g. a bulk seed). Flushes."""
+    db.session.flush()
+    db.session.execute(delete(FindingCount))
+    db.session.execute(delete(AreaCount))
+    db.session.execute(delete(AreaEnterprise))
+    counts = (
+        select(Finding.area, Finding.level, Finding.status, func.count())
+        .where(Finding.issued_in.is_not(None))
+        .group_by(Finding.area, Finding.level, Finding.status)
+    )
+    db.session.execute(FindingCount.__table__.insert().from_select(["area", "level", "status", "findings"], counts))
+    pairs = select(Finding.area, Finding.enterprise_id).where(Finding.issued_in.is_not(None)).distinct()
+    db.session.execute(AreaEnterprise.__table__.insert().from_select(["area", "enterprise_id"], pairs))
+    per_area = select(AreaEnterprise.area, func.count()).group_by(AreaEnterprise.area)
+    db.session.execute(AreaCount.__table__.insert().from_select(["area", "enterprises"], per_area))
+
+
 def pending_changes(checkup: Checkup | None) -> bool:
     """Whether the report has findings (or is a first draft) not yet issued."""
     if checkup is None:
@@ -334,10 +426,11 @@ def issue(
     if unchanged:
         raise WrongState(_("Nothing has changed since revision %(n)d was issued.", n=checkup.revision))
     number = checkup.revision + 1
-    for finding in checkup.findings:
-        if finding.issued_in is None:
-            finding.issued_in = number
-            finding.issued_at = now
+    first_issued = [finding for finding in checkup.findings if finding.issued_in is None]
+    for finding in first_issued:
+        finding.issued_in = number
+        finding.issued_at = now
+    _count_issued(first_issued)
     revision = ReportRevision(
         checkup_id=checkup.id,
         number=number,
@@ -388,7 +481,7 @@ def mark_corrected(finding: Finding, actor: User, note: str, now: datetime | Non
         raise NotFound("not issued")
     if finding.status != FindingStatus.OPEN:
         raise WrongState(_("This finding has been reported corrected already."))
-    finding.status = FindingStatus.CORRECTED
+    _move(finding, FindingStatus.CORRECTED)
     finding.correction_note = note[:MAX_TEXT]
     finding.corrected_at = now
     finding.corrected_by_id = actor.id
@@ -407,7 +500,7 @@ def confirm_correction(finding: Finding, actor: User, now: datetime | None = Non
     finding = locking.lock(finding)
     if finding.status != FindingStatus.CORRECTED:
         raise WrongState(_("Only a finding reported corrected can be confirmed."))
-    finding.status = FindingStatus.CONFIRMED
+    _move(finding, FindingStatus.CONFIRMED)
     finding.confirmed_at = now
     finding.confirmed_by_id = actor.id
     audit.record("checkup.correction_confirmed", finding, actor=actor, booking_id=appointment.id)
@@ -428,7 +521,7 @@ def return_correction(finding: Finding, actor: User, note: str, now: datetime | 
         raise Invalid(_("Say what is still missing, so the enterprise knows what to do."), "note")
     if finding.status != FindingStatus.CORRECTED:
         raise WrongState(_("Only a finding reported corrected can be sent back."))
-    finding.status = FindingStatus.OPEN
+    _move(finding, FindingStatus.OPEN)
     finding.returned_note = note[:MAX_TEXT]
     finding.returned_at = now
     finding.returned_by_id = actor.id

@@ -142,15 +142,24 @@ def index():
             matrix=matrix,
             # Staff's list holds every finding the counts do; a lawyer's only their own checkups' (not counted).
             findings_total=queries.total(matrix, filters) if current_user.is_staff else None,
-            findings=paging.look_ahead(
-                queries.park_findings(current_user, filters),
-                parse_page(request.args.get("findings_page")),
-                FINDINGS_PER_PAGE,
+            findings=_rows(
+                paging.look_ahead(
+                    queries.park_rows(current_user, filters),
+                    parse_page(request.args.get("findings_page")),
+                    FINDINGS_PER_PAGE,
+                    rows=True,
+                )
             ),
             common=queries.common_flags(),
             today=local_today(),
         )
     return render("checkups/index.html", "results", **context)
+
+
+def _rows(window: paging.Window) -> paging.Window:
+    """The park list's page with each row as a ``FindingRow``."""
+    window.items = [queries.FindingRow(*row) for row in window.items]
+    return window
 
 
 @bp.get("/findings.csv")

@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..core import access, vocab
 from ..extensions import db
 from ..models import Event, EventTopic, Registration, User
-from ..timeutil import local_datetime, to_local
+from ..timeutil import local_datetime, local_zone
+from .service import LONGEST
 from .vocab import EVENT_CATEGORIES
 
 #: What a list row shows besides the event: loaded with the list, not per row.
 LIST_OPTIONS = (selectinload(Event.topic_rows),)
-#: What a month grid's cell shows of an event (a compact link): nothing else is read.
+#: What a month grid's cell shows of an event (a compact link, read as a plain row): nothing else is read.
 CELL_COLUMNS = (Event.title, Event.category, Event.status, Event.start_at, Event.end_at)
 #: Events a grid cell names; more are counted ("+3 more") and listed on the day's page.
 CELL_EVENTS = 2
@@ -64,8 +65,10 @@ def grid(month: date, events: list[Event], today: date) -> list[list[Day]]:
     """The weeks (Monday first) covering ``month``; each day holds the events that run on it, by start time."""
     weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     days = {d: Day(d, d.month == month.month, d == today) for week in weeks for d in week}
+    zone = local_zone()
     for event in sorted(events, key=lambda e: e.start_at):
-        first, last = to_local(event.start_at).date(), to_local(event.end_at - timedelta(seconds=1)).date()
+        first = event.start_at.astimezone(zone).date()
+        last = (event.end_at - timedelta(seconds=1)).astimezone(zone).date()
         probe = max(first, weeks[0][0])
         while probe <= min(last, weeks[-1][-1]):
             days[probe].events.append(event)
@@ -100,9 +103,14 @@ def in_range(
     """The events running at any time from ``first`` up to (not including) ``until``, local days (``cells``: only
     what a month grid's cell shows)."""
     start, end = local_datetime(first, time()), local_datetime(until, time())
-    query = visible(user, load_only(*CELL_COLUMNS)) if cells else visible(user)
-    query = filtered(query, topic, category).where(Event.start_at < end, Event.end_at > start)
-    return list(db.session.scalars(query.order_by(Event.start_at, Event.id)))
+    query = visible(user)
+    if cells:  # plain rows of the cell's columns: a month at district scale holds a couple of hundred events
+        query = query.with_only_columns(Event.id, *CELL_COLUMNS).options()
+    query = filtered(query, topic, category).where(
+        Event.start_at < end, Event.start_at > start - LONGEST, Event.end_at > start
+    )
+    query = query.order_by(Event.start_at, Event.id)
+    return list(db.session.execute(query).all() if cells else db.session.scalars(query))
 
 
 def listing(user: User | None, period: str, now: datetime, topic: str = "", category: str = "") -> Select:
@@ -110,7 +118,7 @@ def listing(user: User | None, period: str, now: datetime, topic: str = "", cate
     query = filtered(visible(user), topic, category)
     if period == "past":
         return query.where(Event.end_at <= now).order_by(Event.start_at.desc(), Event.id.desc())
-    return query.where(Event.end_at > now).order_by(Event.start_at, Event.id)
+    return query.where(Event.end_at > now, Event.start_at > now - LONGEST).order_by(Event.start_at, Event.id)
 
 
 def my_registrations(user: User | None, event_ids: list[int]) -> dict[int, Registration]:

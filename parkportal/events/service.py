@@ -31,6 +31,9 @@ from .vocab import EVENT_CATEGORIES, LIVE_REGISTRATIONS, EventStatus, RegStatus
 
 #: The most people one registration can bring to the door (walk-ins, check-in counts).
 MAX_PEOPLE = 200
+#: An event lasts at most this long: so an event running at a moment started at most this long before it, and the
+#: calendar's queries bound the start from both sides (an index range, not every event since the first).
+LONGEST = timedelta(days=62)
 #: Attendee names are split at line breaks, commas (also Chinese ones), 、 and semicolons.
 NAME_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 
@@ -71,7 +74,7 @@ def _check_values(values: EventValues, event: Event | None) -> None:
         raise Invalid(_("Enter the end as a date and time, e.g. 2026-12-01 16:00."), "end")
     if values.end <= values.start:
         raise Invalid(_("The end must be later than the start."), "end")
-    if values.end - values.start > timedelta(days=62):
+    if values.end - values.start > LONGEST:
         raise Invalid(_("An event lasts at most two months."), "end")
     if not values.location.strip() and not values.online_url.strip():
         raise Invalid(_("Enter the place, or an online link."), "location")

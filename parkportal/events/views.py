@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..core import paging, vocab
@@ -26,6 +26,8 @@ from .forms import CancelEventForm, CheckInForm, EventForm, RateForm, RegisterFo
 from .vocab import EventStatus, RegStatus
 
 LIST_PER_PAGE = 20
+#: Registrants per page of the check-in list (staff at the door search; the busiest event has a few pages).
+CHECKIN_PER_PAGE = 25
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -371,29 +373,40 @@ def enterprise_search():
 # ---------------------------------------------------------------------------------------------- check-in
 
 
-def _registrants(event: Event, q: str) -> list[Registration]:
-    """The event's registrations that are not cancelled, matching ``q`` (enterprise, 统一社会信用代码, names)."""
+def _registrants(event: Event, q: str, enterprise=None) -> Select:
+    """The event's registrations that are not cancelled, by enterprise name, matching ``q`` (enterprise,
+    统一社会信用代码, names); ``enterprise`` says what is loaded of each one's enterprise (default: all of it)."""
     query = (
         select(Registration)
         .join(Enterprise, Registration.enterprise_id == Enterprise.id)
         .where(Registration.event_id == event.id, Registration.status != RegStatus.CANCELLED)
-        .options(selectinload(Registration.enterprise))
+        .options(enterprise or selectinload(Registration.enterprise))
         .order_by(Enterprise.name, Registration.id)
     )
     if q:
         query = query.where(contains(q, Enterprise.name, Enterprise.uscc, Registration.names))
-    return list(db.session.scalars(query))
+    return query
 
 
 def _checkin_page(event: Event, code: int = 200, error: str | None = None, walk_in_form=None):
-    """The check-in page, or its list of registrants for htmx."""
+    """The check-in page, or its list of registrants for htmx (the page asked for, also after checking one in)."""
     q = (request.values.get("q") or "").strip()[:100]
+
+    def page_url(number: int, _name: str = "page") -> str:
+        """The check-in list's page ``number`` for this search (also when answering a check-in's POST)."""
+        return url_for("events.checkin_list", event_id=event.id, q=q or None, page=number)
+
     return render(
         "events/checkin.html",
         "registrants",
         event=event,
         q=q,
-        registrants=_registrants(event, q),
+        registrants=paging.look_ahead(
+            _registrants(event, q, selectinload(Registration.enterprise).load_only(Enterprise.name)),
+            parse_page(request.values.get("page")),
+            CHECKIN_PER_PAGE,
+        ),
+        page_url=page_url,
         reach=service.reach([event.id])[event.id],
         counts=_counts(event),
         walk_in_form=walk_in_form or WalkInForm(formdata=None),
@@ -504,7 +517,7 @@ def attendance_csv(event_id: int):
     writer.writerow(
         ["企业名称", "统一社会信用代码", "状态", "报名人数", "到场人数", "参会人员", "现场登记", "签到时间", "评分"]
     )
-    for r in _registrants(event, ""):
+    for r in db.session.scalars(_registrants(event, "")):
         writer.writerow(
             [
                 _cell(r.enterprise.name),

@@ -17,7 +17,7 @@ from datetime import date
 from typing import BinaryIO
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -352,10 +352,10 @@ def touches():
 
 
 def has_copy(compilation_id: int):
-    """The condition "this enterprise has the compilation" (downloaded by one of its users, or printed copies)."""
-    return or_(
-        exists().where(Download.compilation_id == compilation_id, Download.enterprise_id == Enterprise.id),
-        exists().where(PrintedCopy.compilation_id == compilation_id, PrintedCopy.enterprise_id == Enterprise.id),
+    """The condition "this enterprise has the compilation" (downloaded by one of its users, or printed copies), read
+    from the kept reach pairs (one key lookup per enterprise)."""
+    return exists().where(
+        CompilationReach.compilation_id == compilation_id, CompilationReach.enterprise_id == Enterprise.id
     )
 
 

@@ -25,6 +25,9 @@ PER_PAGE = 12
 FORM_OVERHEAD = 256 * 1024
 #: Search words longer than this are cut (no title is longer).
 MAX_QUERY = 100
+#: Enterprises per page of a compilation's reach, and how far its lists are counted ("more than 1,000").
+REACH_PER_PAGE = 25
+REACH_COUNTED = 1000
 
 CARD_OPTIONS = (selectinload(Compilation.topic_rows), selectinload(Compilation.next_edition))
 
@@ -279,7 +282,12 @@ def reach(compilation_id: int):
     compilation = _load(compilation_id)
     have = request.args.get("have", "yes") != "no"
     q = request.args.get("q", "").strip()[:MAX_QUERY]
-    page = db.paginate(service.reach(compilation, have, q), per_page=25, error_out=False)
+    page = paging.look_ahead(
+        service.reach(compilation, have, q),
+        parse_page(request.args.get("page")),
+        REACH_PER_PAGE,
+        count_up_to=REACH_COUNTED,
+    )
     return render(
         "library/reach.html",
         "results",

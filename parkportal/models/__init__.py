@@ -11,7 +11,7 @@ from .booking import (
     LawyerProfile,
     ServiceType,
 )
-from .checkups import Checkup, Finding, Questionnaire, ReportRevision
+from .checkups import AreaCount, AreaEnterprise, Checkup, Finding, FindingCount, Questionnaire, ReportRevision
 from .coverage import ApiToken, CoverageVersion, Need, TouchCount, TouchTopicCount, TouchTotal
 from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
@@ -22,6 +22,8 @@ from .user import SignIn, User
 __all__ = [
     "ApiToken",
     "CoverageVersion",
+    "AreaCount",
+    "AreaEnterprise",
     "Need",
     "TouchCount",
     "TouchTopicCount",
@@ -42,6 +44,7 @@ __all__ = [
     "EventTopic",
     "Feedback",
     "Finding",
+    "FindingCount",
     "LawyerProfile",
     "Notification",
     "OutboxMessage",

@@ -29,7 +29,8 @@ class Questionnaire(db.Model):
     version: Mapped[str] = mapped_column(String(32), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     checksum: Mapped[str] = mapped_column(String(64))  # sha256 of the file's text
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Read only for an older version than the package's (the checkup page needs version and checksum only).
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -179,6 +180,42 @@ class Finding(db.Model):
     def issued_on(self) -> date | None:
         """The local day the finding was first issued (since when it is open)."""
         return to_local(self.issued_at).date() if self.issued_at else None
+
+
+class AreaEnterprise(db.Model):
+    """An enterprise that holds an issued finding in an area: one row per pair, written when the first such finding
+    is issued, so ``AreaCount.enterprises`` counts each enterprise once per area (issued findings are never removed)."""
+
+    __tablename__ = "checkup_area_enterprise"
+
+    area: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True)
+
+
+class AreaCount(db.Model):
+    """How many enterprises hold an issued finding in an area ("enterprises affected"), kept with the pairs above in
+    the transaction that issues the findings."""
+
+    __tablename__ = "checkup_area_count"
+
+    area: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprises: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (CheckConstraint("enterprises >= 0", name="enterprises"),)
+
+
+class FindingCount(db.Model):
+    """How many issued findings there are of an area, level and status (the park's counts by area and level), kept
+    in the transactions that issue findings and change their status."""
+
+    __tablename__ = "checkup_finding_count"
+
+    area: Mapped[str] = mapped_column(String(32), primary_key=True)
+    level: Mapped[str] = mapped_column(String(8), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    findings: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (CheckConstraint("findings >= 0", name="findings"),)
 
 
 class ReportRevision(db.Model):
