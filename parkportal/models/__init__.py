@@ -8,6 +8,7 @@ from .booking import (
     AvailabilityRule,
     BookingUnit,
     Feedback,
+    HeldDay,
     LawyerProfile,
     ServiceType,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Event",
     "EventTopic",
     "Feedback",
+    "HeldDay",
     "Finding",
     "LawyerProfile",
     "Notification",
