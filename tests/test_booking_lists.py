@@ -138,3 +138,28 @@ def test_agenda_shows_the_twenty_oldest_appointments_waiting_for_an_outcome(app,
     html = lawyer_client.get("/bookings/agenda").get_data(as_text=True)
     outcome = html.split("data-outcome>")[1].split("</section>")[0]
     assert shown(outcome) == ids[:20] and "data-more-outcome" in outcome
+
+
+def test_a_lawyers_lists_merge_their_own_and_unassigned_requests_in_order_across_pages(app, lawyer_client):
+    """A lawyer's upcoming and past lists hold their own bookings and the unassigned requests interleaved by time,
+    paged 20 at a time across both kinds (each read on its own), the past one counted ("Page 1 of 2")."""
+    own = upcoming_requests(app, lawyer_client.user_id, 13)
+    unassigned = upcoming_requests(app, None, 13)
+    # one of each kind every hour: the first page holds the first ten hours of both, the second the rest
+    first = shown(lawyer_client.get("/bookings/").get_data(as_text=True))[:20]
+    assert sorted(first) == sorted(own[:10] + unassigned[:10])
+    assert set(first[:2]) == {own[0], unassigned[0]} and set(first[18:]) == {own[9], unassigned[9]}
+    second = shown(lawyer_client.get("/bookings/?ahead=2").get_data(as_text=True))[:6]
+    assert sorted(second) == own[10:] + unassigned[10:]
+    with app.app_context():
+        lawyer = db.session.get(User, lawyer_client.user_id)
+        past = utcnow().replace(second=0, microsecond=0) - timedelta(days=30)
+        ended = [
+            factories.appointment(lawyer=lawyer if i % 2 else None, status="requested", start=past - timedelta(hours=i))
+            for i in range(21)
+        ]  # requests that ended unanswered: their own and unassigned ones, newest first by i
+        db.session.commit()
+        newest = [a.id for a in ended]
+    html = english(lawyer_client).get("/bookings/").get_data(as_text=True)
+    assert shown(html)[-20:] == newest[:20] and "Page 1 of 2" in html
+    assert shown(lawyer_client.get("/bookings/?page=2").get_data(as_text=True))[-1:] == newest[20:]

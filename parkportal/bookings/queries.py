@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..core import paging
@@ -116,17 +116,42 @@ def my_bookings(user: User, page: object = None, ahead: object = None, now: date
     """The bookings ``user`` may see: the open ones ahead soonest first (page ``ahead``), the rest newest first
     (page ``page``, counted up to ``COUNT_LIMIT``), 20 a page each."""
     now = now or utcnow()
-    base = select(Appointment).where(Appointment.visible_to(user))
-    upcoming = base.where(
+    coming = and_(
         Appointment.status.in_(OPEN_STATUSES),
         Appointment.end_at >= now,
         Appointment.start_at > now - LONGEST_SERVICE,  # the same rows, found through the start time's index
     )
-    closed = base.where(or_(Appointment.status.not_in(OPEN_STATUSES), Appointment.end_at < now))
-    return MyBookings(
-        upcoming=window(upcoming.order_by(Appointment.start_at), ahead, PER_PAGE),
-        past=window(closed.order_by(Appointment.start_at.desc()), page, PER_PAGE, limit=COUNT_LIMIT),
+    ended = or_(Appointment.status.not_in(OPEN_STATUSES), Appointment.end_at < now)
+    soonest, newest = Appointment.start_at, Appointment.start_at.desc()
+    if not user.is_lawyer:
+        base = select(Appointment).where(Appointment.visible_to(user))
+        return MyBookings(
+            upcoming=window(base.where(coming).order_by(soonest), ahead, PER_PAGE),
+            past=window(base.where(ended).order_by(newest), page, PER_PAGE, limit=COUNT_LIMIT),
+        )
+    # a lawyer's: their own and unassigned requests, an OR that would sort all of a busy lawyer's bookings
+    past = window(_lawyers(user, ended, newest, parse_page(page)), page, PER_PAGE)
+    _count_up_to(past, select(Appointment).where(Appointment.visible_to(user), ended), COUNT_LIMIT)
+    return MyBookings(upcoming=window(_lawyers(user, coming, soonest, parse_page(ahead)), ahead, PER_PAGE), past=past)
+
+
+def _lawyers(lawyer: User, condition, order, page: int) -> Select:
+    """The bookings meeting ``condition`` that ``lawyer`` sees, in ``order`` up to page ``page``: the first ids of
+    their own and of the unassigned requests, each read through its own index, then merged."""
+    enough = page * PER_PAGE + 1
+    own = select(Appointment.id).where(Appointment.lawyer_id == lawyer.id, condition)
+    unassigned = select(Appointment.id).where(
+        Appointment.lawyer_id.is_(None), Appointment.status == Status.REQUESTED, condition
     )
+    first = [part.order_by(order).limit(enough).subquery().select() for part in (own, unassigned)]
+    return select(Appointment).where(Appointment.id.in_(union_all(*first))).order_by(order)
+
+
+def _count_up_to(page: Window, query: Select, limit: int) -> None:
+    """Count the rows of ``query`` into ``page``, stopping after ``limit`` + 1 (unordered: no sort to count)."""
+    counted = query.with_only_columns(Appointment.id).order_by(None).limit(limit + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted))
+    page.limit, page.total = limit, (total if total <= limit else None)
 
 
 # ----------------------------------------------------------------------------------------------------- agenda
