@@ -160,6 +160,9 @@ def _count_up_to(page: Window, query: Select, limit: int) -> None:
 #: The agenda counts the open requests up to here ("100+").
 REQUESTS_LIMIT = 100
 
+#: The agenda's requests to answer and appointments awaiting an outcome show this many (the rest: my bookings).
+AGENDA_ROWS = 10
+
 
 @dataclass
 class Agenda:
@@ -167,8 +170,8 @@ class Agenda:
 
     today: date
     days: dict[date, list[Appointment]] = field(default_factory=dict)
-    requests: Window | None = None  # the soonest 20, counted up to ``REQUESTS_LIMIT``
-    outcome: Window | None = None  # the oldest 20
+    requests: Window | None = None  # the soonest ``AGENDA_ROWS``, counted up to ``REQUESTS_LIMIT``
+    outcome: Window | None = None  # the oldest ``AGENDA_ROWS``
     has_plan: bool = False
 
     @property
@@ -203,11 +206,11 @@ def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
         Appointment.start_at > now,
         (Appointment.lawyer_id == lawyer.id) | Appointment.lawyer_id.is_(None),
     )
-    result.requests = window(requests.order_by(Appointment.start_at), 1, PER_PAGE, limit=REQUESTS_LIMIT)
+    result.requests = window(requests.order_by(Appointment.start_at), 1, AGENDA_ROWS, limit=REQUESTS_LIMIT)
     started = select(Appointment).where(
         Appointment.lawyer_id == lawyer.id, Appointment.status == Status.CONFIRMED, Appointment.start_at <= now
     )
-    result.outcome = window(started.order_by(Appointment.start_at), 1, PER_PAGE)
+    result.outcome = window(started.order_by(Appointment.start_at), 1, AGENDA_ROWS)
     plan = select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id).limit(1)
     result.has_plan = db.session.scalar(plan) is not None
     return result
