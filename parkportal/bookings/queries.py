@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select, union_all
+from sqlalchemy import Row, Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..core import paging
@@ -50,6 +50,39 @@ LONGEST_SERVICE = timedelta(days=1)
 #: The staff list counts its matches up to here ("1,000+ bookings"): a full count of a district's bookings would
 #: cost more than the page.
 COUNT_LIMIT = 1000
+
+
+#: What a booking card (``bookings/_card.html``) shows, read as plain rows: a list page renders dozens, and loading
+#: them as appointments with their service, enterprise and lawyer cost more than the rest of the page.
+CARD_COLUMNS = (
+    Appointment.id,
+    Appointment.start_at,
+    Appointment.end_at,
+    Appointment.topic,
+    Appointment.mode,
+    Appointment.status,
+    ServiceType.code.label("service_code"),
+    Enterprise.name.label("enterprise_name"),
+    User.name.label("lawyer_name"),
+)
+
+
+def cards(query: Select) -> Select:
+    """``query`` (of appointments) as the rows a booking card shows."""
+    return (
+        query.with_only_columns(*CARD_COLUMNS)
+        .join_from(Appointment, ServiceType, ServiceType.id == Appointment.service_type_id)
+        .join_from(Appointment, Enterprise, Enterprise.id == Appointment.enterprise_id)
+        .outerjoin_from(Appointment, User, User.id == Appointment.lawyer_id)
+    )
+
+
+def card_window(query: Select, page: object, per_page: int, limit: int | None = None) -> Window:
+    """The page ``page`` of the ordered ``query`` as card rows; with ``limit``, counted up to it (on ``query``)."""
+    found = paging.look_ahead(cards(query), parse_page(page), per_page, rows=True)
+    if limit is not None:
+        _count_up_to(found, query, limit)
+    return found
 
 
 def window(query: Select, page: object, per_page: int, limit: int | None = None, options=CARD_OPTIONS) -> Window:
@@ -126,13 +159,14 @@ def my_bookings(user: User, page: object = None, ahead: object = None, now: date
     if not user.is_lawyer:
         base = select(Appointment).where(Appointment.visible_to(user))
         return MyBookings(
-            upcoming=window(base.where(coming).order_by(soonest), ahead, PER_PAGE),
-            past=window(base.where(ended).order_by(newest), page, PER_PAGE, limit=COUNT_LIMIT),
+            upcoming=card_window(base.where(coming).order_by(soonest), ahead, PER_PAGE),
+            past=card_window(base.where(ended).order_by(newest), page, PER_PAGE, limit=COUNT_LIMIT),
         )
     # a lawyer's: their own and unassigned requests, an OR that would sort all of a busy lawyer's bookings
-    past = window(_lawyers(user, ended, newest, parse_page(page)), page, PER_PAGE)
+    past = card_window(_lawyers(user, ended, newest, parse_page(page)), page, PER_PAGE)
     _count_up_to(past, select(Appointment).where(Appointment.visible_to(user), ended), COUNT_LIMIT)
-    return MyBookings(upcoming=window(_lawyers(user, coming, soonest, parse_page(ahead)), ahead, PER_PAGE), past=past)
+    upcoming = card_window(_lawyers(user, coming, soonest, parse_page(ahead)), ahead, PER_PAGE)
+    return MyBookings(upcoming=upcoming, past=past)
 
 
 def _lawyers(lawyer: User, condition, order, page: int) -> Select:
@@ -169,18 +203,18 @@ class Agenda:
     """A lawyer's working view: the coming week by day, requests to answer, appointments awaiting an outcome."""
 
     today: date
-    days: dict[date, list[Appointment]] = field(default_factory=dict)
+    days: dict[date, list[Row]] = field(default_factory=dict)
     requests: Window | None = None  # the soonest ``AGENDA_ROWS``, counted up to ``REQUESTS_LIMIT``
     outcome: Window | None = None  # the oldest ``AGENDA_ROWS``
     has_plan: bool = False
 
     @property
-    def today_items(self) -> list[Appointment]:
+    def today_items(self) -> list[Row]:
         """Today's appointments."""
         return self.days.get(self.today, [])
 
     @property
-    def later_days(self) -> dict[date, list[Appointment]]:
+    def later_days(self) -> dict[date, list[Row]]:
         """The following days' appointments by day (today's are shown on their own)."""
         return {day: items for day, items in self.days.items() if day != self.today}
 
@@ -190,13 +224,15 @@ def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
     unassigned ones) and their confirmed appointments that have started but have no outcome yet."""
     now = now or utcnow()
     today = local_today(now)
-    mine = select(Appointment).where(Appointment.lawyer_id == lawyer.id).options(*CARD_OPTIONS)
-    week = db.session.scalars(
-        mine.where(
+    mine = select(Appointment).where(Appointment.lawyer_id == lawyer.id)
+    week = db.session.execute(
+        cards(mine)
+        .where(
             Appointment.start_at >= _day_start(today),
             Appointment.start_at < _day_start(today + timedelta(days=7)),
             Appointment.status.in_((Status.REQUESTED, Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)),
-        ).order_by(Appointment.start_at)
+        )
+        .order_by(Appointment.start_at)
     )
     result = Agenda(today=today)
     for item in week:
@@ -206,11 +242,11 @@ def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
         Appointment.start_at > now,
         (Appointment.lawyer_id == lawyer.id) | Appointment.lawyer_id.is_(None),
     )
-    result.requests = window(requests.order_by(Appointment.start_at), 1, AGENDA_ROWS, limit=REQUESTS_LIMIT)
+    result.requests = card_window(requests.order_by(Appointment.start_at), 1, AGENDA_ROWS, limit=REQUESTS_LIMIT)
     started = select(Appointment).where(
         Appointment.lawyer_id == lawyer.id, Appointment.status == Status.CONFIRMED, Appointment.start_at <= now
     )
-    result.outcome = window(started.order_by(Appointment.start_at), 1, AGENDA_ROWS)
+    result.outcome = card_window(started.order_by(Appointment.start_at), 1, AGENDA_ROWS)
     plan = select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id).limit(1)
     result.has_plan = db.session.scalar(plan) is not None
     return result
