@@ -19,7 +19,7 @@ from ..core.paging import Window
 from ..core.parsing import MAX_YEAR, MIN_YEAR, date_range, next_day, parse_id, parse_page
 from ..core.search import contains
 from ..extensions import db
-from ..models import Appointment, AvailabilityRule, Enterprise, ServiceType, User
+from ..models import Appointment, AvailabilityRule, Enterprise, Feedback, ServiceType, User
 from ..timeutil import local_datetime, local_today, to_local, utcnow
 from .vocab import APPOINTMENT_STATUSES, OPEN_STATUSES, Status
 
@@ -67,19 +67,31 @@ CARD_COLUMNS = (
 )
 
 
-def cards(query: Select) -> Select:
-    """``query`` (of appointments) as the rows a booking card shows."""
-    return (
+def cards(query: Select, rated: bool = False) -> Select:
+    """``query`` (of appointments) as the rows a booking card shows (``rated``: with the enterprise's ``rating``)."""
+    rows = (
         query.with_only_columns(*CARD_COLUMNS)
         .join_from(Appointment, ServiceType, ServiceType.id == Appointment.service_type_id)
         .join_from(Appointment, Enterprise, Enterprise.id == Appointment.enterprise_id)
         .outerjoin_from(Appointment, User, User.id == Appointment.lawyer_id)
     )
+    if rated:
+        rows = rows.add_columns(Feedback.rating).outerjoin_from(
+            Appointment, Feedback, Feedback.appointment_id == Appointment.id
+        )
+    return rows
 
 
-def card_window(query: Select, page: object, per_page: int, limit: int | None = None) -> Window:
-    """The page ``page`` of the ordered ``query`` as card rows; with ``limit``, counted up to it (on ``query``)."""
-    found = paging.look_ahead(cards(query), parse_page(page), per_page, rows=True)
+def card_window(
+    query: Select, order, page: object, per_page: int, limit: int | None = None, rated: bool = False
+) -> Window:
+    """The page ``page`` of ``query`` in ``order`` as card rows (the page's ids found first, so the rows skipped
+    before it cost no joins); with ``limit``, ``query`` counted up to it."""
+    number = parse_page(page)
+    ids = query.with_only_columns(Appointment.id).order_by(order).limit(per_page + 1).offset((number - 1) * per_page)
+    chosen = select(Appointment).where(Appointment.id.in_(ids.scalar_subquery()))
+    rows = db.session.execute(cards(chosen, rated).order_by(order)).all()
+    found = Window(items=rows[:per_page], page=number, per_page=per_page, has_next=len(rows) > per_page)
     if limit is not None:
         _count_up_to(found, query, limit)
     return found
@@ -159,13 +171,13 @@ def my_bookings(user: User, page: object = None, ahead: object = None, now: date
     if not user.is_lawyer:
         base = select(Appointment).where(Appointment.visible_to(user))
         return MyBookings(
-            upcoming=card_window(base.where(coming).order_by(soonest), ahead, PER_PAGE),
-            past=card_window(base.where(ended).order_by(newest), page, PER_PAGE, limit=COUNT_LIMIT),
+            upcoming=card_window(base.where(coming), soonest, ahead, PER_PAGE),
+            past=card_window(base.where(ended), newest, page, PER_PAGE, limit=COUNT_LIMIT),
         )
     # a lawyer's: their own and unassigned requests, an OR that would sort all of a busy lawyer's bookings
-    past = card_window(_lawyers(user, ended, newest, parse_page(page)), page, PER_PAGE)
+    past = card_window(_lawyers(user, ended, newest, parse_page(page)), newest, page, PER_PAGE)
     _count_up_to(past, select(Appointment).where(Appointment.visible_to(user), ended), COUNT_LIMIT)
-    upcoming = card_window(_lawyers(user, coming, soonest, parse_page(ahead)), ahead, PER_PAGE)
+    upcoming = card_window(_lawyers(user, coming, soonest, parse_page(ahead)), soonest, ahead, PER_PAGE)
     return MyBookings(upcoming=upcoming, past=past)
 
 
@@ -178,7 +190,7 @@ def _lawyers(lawyer: User, condition, order, page: int) -> Select:
         Appointment.lawyer_id.is_(None), Appointment.status == Status.REQUESTED, condition
     )
     first = [part.order_by(order).limit(enough).subquery().select() for part in (own, unassigned)]
-    return select(Appointment).where(Appointment.id.in_(union_all(*first))).order_by(order)
+    return select(Appointment).where(Appointment.id.in_(union_all(*first)))
 
 
 def _count_up_to(page: Window, query: Select, limit: int) -> None:
@@ -242,11 +254,11 @@ def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
         Appointment.start_at > now,
         (Appointment.lawyer_id == lawyer.id) | Appointment.lawyer_id.is_(None),
     )
-    result.requests = card_window(requests.order_by(Appointment.start_at), 1, AGENDA_ROWS, limit=REQUESTS_LIMIT)
+    result.requests = card_window(requests, Appointment.start_at, 1, AGENDA_ROWS, limit=REQUESTS_LIMIT)
     started = select(Appointment).where(
         Appointment.lawyer_id == lawyer.id, Appointment.status == Status.CONFIRMED, Appointment.start_at <= now
     )
-    result.outcome = card_window(started.order_by(Appointment.start_at), 1, AGENDA_ROWS)
+    result.outcome = card_window(started, Appointment.start_at, 1, AGENDA_ROWS)
     plan = select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id).limit(1)
     result.has_plan = db.session.scalar(plan) is not None
     return result
@@ -262,7 +274,8 @@ def _filtered(query: Select, filters: dict[str, str]) -> Select:
     if (lawyer_id := parse_id(filters["lawyer"])) is not None:
         query = query.where(Appointment.lawyer_id == lawyer_id)
     if filters["service"]:
-        query = query.join(ServiceType).where(ServiceType.code == filters["service"])
+        chosen = select(ServiceType.id).where(ServiceType.code == filters["service"]).scalar_subquery()
+        query = query.where(Appointment.service_type_id == chosen)
     if (enterprise_id := parse_id(filters["enterprise"])) is not None:
         query = query.where(Appointment.enterprise_id == enterprise_id)
     if filters["enterprise_q"].strip():
@@ -303,8 +316,7 @@ def staff_list(args: Mapping[str, str], page: object = None) -> StaffList:
         query = query.where(
             Appointment.start_at >= _day_start(first), Appointment.start_at < _day_start(next_day(last))
         )
-    options = (*CARD_OPTIONS, selectinload(Appointment.feedback))
-    result = window(query.order_by(Appointment.start_at.desc()), page, 30, limit=COUNT_LIMIT, options=options)
+    result = card_window(query, Appointment.start_at.desc(), page, 30, limit=COUNT_LIMIT, rated=True)
     return StaffList(result, filters, problem)
 
 
