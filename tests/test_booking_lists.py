@@ -65,14 +65,15 @@ def test_my_bookings_past_pages_say_page_x_of_y(app, enterprise_client):
     assert len(shown(enterprise_client.get("/bookings/?page=2").get_data(as_text=True))) == 1
 
 
-def test_agenda_shows_the_twenty_soonest_requests_and_counts_them(app, lawyer_client):
-    """With more than 20 open requests the agenda shows the 20 soonest, their number, and a link to all of them."""
+def test_agenda_shows_the_soonest_requests_and_counts_them(app, lawyer_client):
+    """With more open requests than it shows (``AGENDA_ROWS``) the agenda shows the soonest, their number, and a link
+    to all of them."""
     own = upcoming_requests(app, lawyer_client.user_id, 12)
     unassigned = upcoming_requests(app, None, 12)
     html = english(lawyer_client).get("/bookings/agenda").get_data(as_text=True)
     soonest = sorted(own + unassigned)  # made one hour apart in turn: the ids follow the starts within each list
     listed = shown(html.split('id="requests-title"')[1].split("</section>")[0])
-    assert len(listed) == 20 and set(listed) <= set(soonest)
+    assert len(listed) == queries.AGENDA_ROWS and set(listed) <= set(soonest)
     assert re.search(r"data-requests-count>24<", html)
     assert "data-more-requests" in html and 'href="/bookings/"' in html
 
@@ -125,8 +126,9 @@ def test_staff_list_enterprise_search_finds_the_same_bookings_for_a_name_or_a_co
     assert shown(staff_client.get("/bookings/all?enterprise_q=无此企业").get_data(as_text=True)) == []
 
 
-def test_agenda_shows_the_twenty_oldest_appointments_waiting_for_an_outcome(app, lawyer_client):
-    """Of 22 started appointments without an outcome, the agenda shows the 20 oldest and says there are more."""
+def test_agenda_shows_the_oldest_appointments_waiting_for_an_outcome(app, lawyer_client):
+    """Of 22 started appointments without an outcome, the agenda shows the oldest (``AGENDA_ROWS``) and says there
+    are more."""
     with app.app_context():
         lawyer = db.session.get(User, lawyer_client.user_id)
         start = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(days=30)
@@ -137,4 +139,29 @@ def test_agenda_shows_the_twenty_oldest_appointments_waiting_for_an_outcome(app,
         db.session.commit()
     html = lawyer_client.get("/bookings/agenda").get_data(as_text=True)
     outcome = html.split("data-outcome>")[1].split("</section>")[0]
-    assert shown(outcome) == ids[:20] and "data-more-outcome" in outcome
+    assert shown(outcome) == ids[: queries.AGENDA_ROWS] and "data-more-outcome" in outcome
+
+
+def test_a_lawyers_lists_merge_their_own_and_unassigned_requests_in_order_across_pages(app, lawyer_client):
+    """A lawyer's upcoming and past lists hold their own bookings and the unassigned requests interleaved by time,
+    paged 20 at a time across both kinds (each read on its own), the past one counted ("Page 1 of 2")."""
+    own = upcoming_requests(app, lawyer_client.user_id, 13)
+    unassigned = upcoming_requests(app, None, 13)
+    # one of each kind every hour: the first page holds the first ten hours of both, the second the rest
+    first = shown(lawyer_client.get("/bookings/").get_data(as_text=True))[:20]
+    assert sorted(first) == sorted(own[:10] + unassigned[:10])
+    assert set(first[:2]) == {own[0], unassigned[0]} and set(first[18:]) == {own[9], unassigned[9]}
+    second = shown(lawyer_client.get("/bookings/?ahead=2").get_data(as_text=True))[:6]
+    assert sorted(second) == own[10:] + unassigned[10:]
+    with app.app_context():
+        lawyer = db.session.get(User, lawyer_client.user_id)
+        past = utcnow().replace(second=0, microsecond=0) - timedelta(days=30)
+        ended = [
+            factories.appointment(lawyer=lawyer if i % 2 else None, status="requested", start=past - timedelta(hours=i))
+            for i in range(21)
+        ]  # requests that ended unanswered: their own and unassigned ones, newest first by i
+        db.session.commit()
+        newest = [a.id for a in ended]
+    html = english(lawyer_client).get("/bookings/").get_data(as_text=True)
+    assert shown(html)[-20:] == newest[:20] and "Page 1 of 2" in html
+    assert shown(lawyer_client.get("/bookings/?page=2").get_data(as_text=True))[-1:] == newest[20:]

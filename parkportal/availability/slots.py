@@ -6,13 +6,12 @@ the same rules to check a chosen start. Slot starts lie on the 30-minute grid of
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, and_, case, false, func, literal, or_, select, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..bookings.vocab import ACTIVE_STATUSES
@@ -24,6 +23,7 @@ from ..models import (
     AvailabilityException,
     AvailabilityRule,
     BookingUnit,
+    HeldDay,
     LawyerProfile,
     ServiceType,
     User,
@@ -201,13 +201,14 @@ def chosen_lawyer(value) -> User | None:
 class Calendar:
     """The lawyers' weekly plans, date exceptions and held units over a range of days, read in three queries.
 
-    ``windows(lawyer_id, day)`` and ``held(lawyer_id)`` then answer without the database, so a search over many
-    lawyers and days costs the same number of queries as one over a single lawyer and day.
+    ``windows(lawyer_id, day)`` and ``free_at(...)`` then answer without the database, so a search over many
+    lawyers and days costs the same number of queries as one over a single lawyer and day. The held units come as
+    one bit mask per lawyer and UTC day (``HeldDay``): a month of a district is a few hundred small rows.
     """
 
     weekly: dict[tuple[int, int], list] = field(default_factory=dict)
     exceptions: dict[tuple[int, date], list] = field(default_factory=dict)
-    taken: dict[int, set[datetime]] = field(default_factory=dict)  # naive UTC: read without a per-row conversion
+    held: dict[tuple[int, date], int] = field(default_factory=dict)  # (lawyer, UTC date) → mask of held units
 
     def windows(self, lawyer_id: int, day: date) -> list:
         """The lawyer's working windows on ``day`` (weekly plan + extra hours − time off)."""
@@ -217,11 +218,12 @@ class Calendar:
 
     def free_at(self, service: ServiceType, lawyer_id: int, start: datetime) -> bool:
         """Whether none of the lawyer's units the service needs from ``start`` is held."""
-        held = self.taken.get(lawyer_id)
-        if not held:
-            return True
-        first = start.astimezone(UTC).replace(tzinfo=None)
-        return not any(first + UNIT * i in held for i in range(max(1, service.duration_minutes // 30)))
+        unit = start.astimezone(UTC)
+        for _unit in range(max(1, service.duration_minutes // 30)):
+            if self.held.get((lawyer_id, unit.date()), 0) >> (unit.hour * 2 + unit.minute // 30) & 1:
+                return False
+            unit += UNIT
+        return True
 
     @property
     def people(self) -> set[int]:
@@ -236,28 +238,28 @@ def _working(column, lawyer: User | None):
     return column.in_(select(User.id).where(User.role == "lawyer", User.active.is_(True)))
 
 
-def _held_units(condition, lawyer: User | None, ignore: int | None) -> dict[int, set[datetime]]:
-    """The units (naive UTC) held by appointments, by lawyer, that meet ``condition``.
+def unit_bit(unit: datetime) -> tuple[date, int]:
+    """The UTC date of the unit starting at ``unit`` and its bit in that day's ``HeldDay.mask``."""
+    unit = unit.astimezone(UTC) if unit.tzinfo else unit
+    return unit.date(), unit.hour * 2 + unit.minute // 30
 
-    A month of a district's units runs to thousands of rows: read as plain rows in the engine's own conversion.
-    """
-    query = select(BookingUnit.lawyer_id, type_coerce(BookingUnit.unit_start, DateTime())).where(
-        condition, _working(BookingUnit.lawyer_id, lawyer)
+
+def held_masks(first: date, last: date, lawyer: User | None = None, ignore: int | None = None):
+    """The held units of ``lawyer`` (or of every active lawyer) on the local days ``first`` to ``last``, as
+    {(lawyer id, UTC date): mask}; ``ignore`` leaves out one appointment's own units (a booking being moved)."""
+    low = local_datetime(first, time()).astimezone(UTC).date()
+    high = (local_datetime(last + timedelta(days=1), time()) - timedelta(microseconds=1)).astimezone(UTC).date()
+    query = select(HeldDay.lawyer_id, HeldDay.day, HeldDay.mask).where(
+        HeldDay.day >= low, HeldDay.day <= high, HeldDay.mask != 0, _working(HeldDay.lawyer_id, lawyer)
     )
+    held = {(lawyer_id, day): mask for lawyer_id, day, mask in db.session.execute(query)}
     if ignore is not None:
-        query = query.where(BookingUnit.appointment_id != ignore)
-    taken: dict[int, set[datetime]] = defaultdict(set)
-    for lawyer_id, unit in db.session.connection().execute(query).all():  # Core rows: no ORM work per unit
-        taken[lawyer_id].add(unit)
-    return taken
-
-
-def _in_days(days, column=BookingUnit.unit_start):
-    """``column`` falls on one of the local ``days`` (an empty list: never)."""
-    ranges = [
-        and_(column >= local_datetime(d, time()), column < local_datetime(d + timedelta(days=1), time())) for d in days
-    ]
-    return or_(*ranges) if ranges else false()
+        own = select(BookingUnit.lawyer_id, BookingUnit.unit_start).where(BookingUnit.appointment_id == ignore)
+        for lawyer_id, unit in db.session.execute(own):
+            day, bit = unit_bit(unit)
+            if (lawyer_id, day) in held:
+                held[(lawyer_id, day)] &= ~(1 << bit)
+    return held
 
 
 def calendar(
@@ -280,11 +282,7 @@ def calendar(
     for exception in db.session.scalars(exceptions):
         result.exceptions.setdefault((exception.lawyer_id, exception.day), []).append(exception)
     if units:
-        between = and_(
-            BookingUnit.unit_start >= local_datetime(first, time()),
-            BookingUnit.unit_start < local_datetime(last + timedelta(days=1), time()),
-        )
-        result.taken = dict(_held_units(between, lawyer, ignore))
+        result.held = held_masks(first, last, lawyer, ignore)
     return result
 
 
@@ -328,36 +326,6 @@ def next_free_day(
     return min(found, default=None)
 
 
-def _held_per_day(first: date, last: date, lawyer: User | None, ignore: int | None) -> dict[tuple[int, date], int]:
-    """How many units each lawyer has held on each local day from ``first`` to ``last`` (one grouped query)."""
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-    def bucket_of(low: int, high: int):  # a binary search over the days' ends: a few comparisons per unit
-        if high - low == 1:
-            return literal(low)
-        middle = (low + high) // 2
-        return case((BookingUnit.unit_start < local_datetime(days[middle], time()), bucket_of(low, middle)),
-                    else_=bucket_of(middle, high))  # fmt: skip
-
-    bucket = bucket_of(0, len(days))
-    query = (
-        select(BookingUnit.lawyer_id, bucket, func.count())
-        .where(
-            BookingUnit.unit_start >= local_datetime(first, time()),
-            BookingUnit.unit_start < local_datetime(last + timedelta(days=1), time()),
-            _working(BookingUnit.lawyer_id, lawyer),
-        )
-        .group_by(BookingUnit.lawyer_id, bucket)
-    )
-    if ignore is not None:
-        query = query.where(BookingUnit.appointment_id != ignore)
-    return {(lawyer_id, days[n]): held for lawyer_id, n, held in db.session.execute(query) if n < len(days)}
-
-
-#: How many of a day's least busy lawyers the month picker checks unit by unit before it reads the whole day.
-CHECKED_FIRST = 2
-
-
 def free_days(
     service: ServiceType,
     first: date,
@@ -368,16 +336,14 @@ def free_days(
 ) -> set[date]:
     """The local dates from ``first`` to ``last`` on which ``service`` has a free start (with ``lawyer``, or any).
 
-    The month picker's question, under the same rules as ``free_slots``, in five queries whatever the number of days,
-    lawyers or bookings, without reading a month of a district's held units: the plans and exceptions; the number of
-    units each lawyer holds each day (a lawyer who works that day and holds none decides it); the units of each
-    day's ``CHECKED_FIRST`` least busy lawyers; and only for days still undecided, every lawyer's units.
+    The month picker's question, under the same rules as ``free_slots``, in the same few queries whatever the number
+    of days, lawyers or bookings (see ``calendar``): a day is free as soon as one lawyer has one start there.
     """
     now = now or utcnow()
     first, last = max(first, local_today(now)), min(last, last_bookable_day(now))
     if first > last:
         return set()
-    known = calendar(first, last, lawyer, ignore, units=False)
+    known = calendar(first, last, lawyer, ignore)
     zone, earliest = local_zone(), now + lead_time()
     every_start_open = local_today(earliest) + timedelta(days=1)  # from this day on, no start is too soon
     by_weekday: dict[tuple[int, int], list[time]] = {}
@@ -395,36 +361,15 @@ def free_days(
             return times
         return [at for at in times if datetime.combine(day, at, tzinfo=zone) >= earliest]
 
-    held = _held_per_day(first, last, lawyer, ignore)
-    working: dict[date, list[int]] = {}
+    people = sorted(known.people)
     free: set[date] = set()
     day = first
     while day <= last:
-        people = [person for person in known.people if starts(person, day)]
-        if any(not held.get((person, day)) for person in people):
-            free.add(day)  # someone works that day and holds nothing
-        elif people:
-            working[day] = people
+        if any(
+            known.free_at(service, person, datetime.combine(day, at, tzinfo=zone))
+            for person in people
+            for at in starts(person, day)
+        ):
+            free.add(day)
         day += timedelta(days=1)
-
-    def check(days, chosen) -> None:
-        """Add the days on which one of the ``chosen`` lawyers has a start whose units are all free."""
-        for day in days:
-            if any(
-                known.free_at(service, person, datetime.combine(day, at, tzinfo=zone))
-                for person in chosen(day)
-                for at in starts(person, day)
-            ):
-                free.add(day)
-
-    least_busy = {
-        day: sorted(people, key=lambda person: held.get((person, day), 0))[:CHECKED_FIRST]
-        for day, people in working.items()
-    }
-    pairs = [and_(BookingUnit.lawyer_id == p, _in_days([day])) for day, people in least_busy.items() for p in people]
-    known.taken = _held_units(or_(*pairs) if pairs else false(), lawyer, ignore)
-    check(working, least_busy.get)
-    rest = [day for day in working if day not in free]
-    known.taken = _held_units(_in_days(rest), lawyer, ignore)
-    check(rest, working.get)
     return free

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Row, Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..core import paging
@@ -19,7 +19,7 @@ from ..core.paging import Window
 from ..core.parsing import MAX_YEAR, MIN_YEAR, date_range, next_day, parse_id, parse_page
 from ..core.search import contains
 from ..extensions import db
-from ..models import Appointment, AvailabilityRule, Enterprise, ServiceType, User
+from ..models import Appointment, AvailabilityRule, Enterprise, Feedback, ServiceType, User
 from ..timeutil import local_datetime, local_today, to_local, utcnow
 from .vocab import APPOINTMENT_STATUSES, OPEN_STATUSES, Status
 
@@ -50,6 +50,51 @@ LONGEST_SERVICE = timedelta(days=1)
 #: The staff list counts its matches up to here ("1,000+ bookings"): a full count of a district's bookings would
 #: cost more than the page.
 COUNT_LIMIT = 1000
+
+
+#: What a booking card (``bookings/_card.html``) shows, read as plain rows: a list page renders dozens, and loading
+#: them as appointments with their service, enterprise and lawyer cost more than the rest of the page.
+CARD_COLUMNS = (
+    Appointment.id,
+    Appointment.start_at,
+    Appointment.end_at,
+    Appointment.topic,
+    Appointment.mode,
+    Appointment.status,
+    ServiceType.code.label("service_code"),
+    Enterprise.name.label("enterprise_name"),
+    User.name.label("lawyer_name"),
+)
+
+
+def cards(query: Select, rated: bool = False) -> Select:
+    """``query`` (of appointments) as the rows a booking card shows (``rated``: with the enterprise's ``rating``)."""
+    rows = (
+        query.with_only_columns(*CARD_COLUMNS)
+        .join_from(Appointment, ServiceType, ServiceType.id == Appointment.service_type_id)
+        .join_from(Appointment, Enterprise, Enterprise.id == Appointment.enterprise_id)
+        .outerjoin_from(Appointment, User, User.id == Appointment.lawyer_id)
+    )
+    if rated:
+        rows = rows.add_columns(Feedback.rating).outerjoin_from(
+            Appointment, Feedback, Feedback.appointment_id == Appointment.id
+        )
+    return rows
+
+
+def card_window(
+    query: Select, order, page: object, per_page: int, limit: int | None = None, rated: bool = False
+) -> Window:
+    """The page ``page`` of ``query`` in ``order`` as card rows (the page's ids found first, so the rows skipped
+    before it cost no joins); with ``limit``, ``query`` counted up to it."""
+    number = parse_page(page)
+    ids = query.with_only_columns(Appointment.id).order_by(order).limit(per_page + 1).offset((number - 1) * per_page)
+    chosen = select(Appointment).where(Appointment.id.in_(ids.scalar_subquery()))
+    rows = db.session.execute(cards(chosen, rated).order_by(order)).all()
+    found = Window(items=rows[:per_page], page=number, per_page=per_page, has_next=len(rows) > per_page)
+    if limit is not None:
+        _count_up_to(found, query, limit)
+    return found
 
 
 def window(query: Select, page: object, per_page: int, limit: int | None = None, options=CARD_OPTIONS) -> Window:
@@ -116,17 +161,43 @@ def my_bookings(user: User, page: object = None, ahead: object = None, now: date
     """The bookings ``user`` may see: the open ones ahead soonest first (page ``ahead``), the rest newest first
     (page ``page``, counted up to ``COUNT_LIMIT``), 20 a page each."""
     now = now or utcnow()
-    base = select(Appointment).where(Appointment.visible_to(user))
-    upcoming = base.where(
+    coming = and_(
         Appointment.status.in_(OPEN_STATUSES),
         Appointment.end_at >= now,
         Appointment.start_at > now - LONGEST_SERVICE,  # the same rows, found through the start time's index
     )
-    closed = base.where(or_(Appointment.status.not_in(OPEN_STATUSES), Appointment.end_at < now))
-    return MyBookings(
-        upcoming=window(upcoming.order_by(Appointment.start_at), ahead, PER_PAGE),
-        past=window(closed.order_by(Appointment.start_at.desc()), page, PER_PAGE, limit=COUNT_LIMIT),
+    ended = or_(Appointment.status.not_in(OPEN_STATUSES), Appointment.end_at < now)
+    soonest, newest = Appointment.start_at, Appointment.start_at.desc()
+    if not user.is_lawyer:
+        base = select(Appointment).where(Appointment.visible_to(user))
+        return MyBookings(
+            upcoming=card_window(base.where(coming), soonest, ahead, PER_PAGE),
+            past=card_window(base.where(ended), newest, page, PER_PAGE, limit=COUNT_LIMIT),
+        )
+    # a lawyer's: their own and unassigned requests, an OR that would sort all of a busy lawyer's bookings
+    past = card_window(_lawyers(user, ended, newest, parse_page(page)), newest, page, PER_PAGE)
+    _count_up_to(past, select(Appointment).where(Appointment.visible_to(user), ended), COUNT_LIMIT)
+    upcoming = card_window(_lawyers(user, coming, soonest, parse_page(ahead)), soonest, ahead, PER_PAGE)
+    return MyBookings(upcoming=upcoming, past=past)
+
+
+def _lawyers(lawyer: User, condition, order, page: int) -> Select:
+    """The bookings meeting ``condition`` that ``lawyer`` sees, in ``order`` up to page ``page``: the first ids of
+    their own and of the unassigned requests, each read through its own index, then merged."""
+    enough = page * PER_PAGE + 1
+    own = select(Appointment.id).where(Appointment.lawyer_id == lawyer.id, condition)
+    unassigned = select(Appointment.id).where(
+        Appointment.lawyer_id.is_(None), Appointment.status == Status.REQUESTED, condition
     )
+    first = [part.order_by(order).limit(enough).subquery().select() for part in (own, unassigned)]
+    return select(Appointment).where(Appointment.id.in_(union_all(*first)))
+
+
+def _count_up_to(page: Window, query: Select, limit: int) -> None:
+    """Count the rows of ``query`` into ``page``, stopping after ``limit`` + 1 (unordered: no sort to count)."""
+    counted = query.with_only_columns(Appointment.id).order_by(None).limit(limit + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted))
+    page.limit, page.total = limit, (total if total <= limit else None)
 
 
 # ----------------------------------------------------------------------------------------------------- agenda
@@ -135,24 +206,27 @@ def my_bookings(user: User, page: object = None, ahead: object = None, now: date
 #: The agenda counts the open requests up to here ("100+").
 REQUESTS_LIMIT = 100
 
+#: The agenda's requests to answer and appointments awaiting an outcome show this many (the rest: my bookings).
+AGENDA_ROWS = 10
+
 
 @dataclass
 class Agenda:
     """A lawyer's working view: the coming week by day, requests to answer, appointments awaiting an outcome."""
 
     today: date
-    days: dict[date, list[Appointment]] = field(default_factory=dict)
-    requests: Window | None = None  # the soonest 20, counted up to ``REQUESTS_LIMIT``
-    outcome: Window | None = None  # the oldest 20
+    days: dict[date, list[Row]] = field(default_factory=dict)
+    requests: Window | None = None  # the soonest ``AGENDA_ROWS``, counted up to ``REQUESTS_LIMIT``
+    outcome: Window | None = None  # the oldest ``AGENDA_ROWS``
     has_plan: bool = False
 
     @property
-    def today_items(self) -> list[Appointment]:
+    def today_items(self) -> list[Row]:
         """Today's appointments."""
         return self.days.get(self.today, [])
 
     @property
-    def later_days(self) -> dict[date, list[Appointment]]:
+    def later_days(self) -> dict[date, list[Row]]:
         """The following days' appointments by day (today's are shown on their own)."""
         return {day: items for day, items in self.days.items() if day != self.today}
 
@@ -162,13 +236,15 @@ def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
     unassigned ones) and their confirmed appointments that have started but have no outcome yet."""
     now = now or utcnow()
     today = local_today(now)
-    mine = select(Appointment).where(Appointment.lawyer_id == lawyer.id).options(*CARD_OPTIONS)
-    week = db.session.scalars(
-        mine.where(
+    mine = select(Appointment).where(Appointment.lawyer_id == lawyer.id)
+    week = db.session.execute(
+        cards(mine)
+        .where(
             Appointment.start_at >= _day_start(today),
             Appointment.start_at < _day_start(today + timedelta(days=7)),
             Appointment.status.in_((Status.REQUESTED, Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)),
-        ).order_by(Appointment.start_at)
+        )
+        .order_by(Appointment.start_at)
     )
     result = Agenda(today=today)
     for item in week:
@@ -178,11 +254,11 @@ def agenda(lawyer: User, now: datetime | None = None) -> Agenda:
         Appointment.start_at > now,
         (Appointment.lawyer_id == lawyer.id) | Appointment.lawyer_id.is_(None),
     )
-    result.requests = window(requests.order_by(Appointment.start_at), 1, PER_PAGE, limit=REQUESTS_LIMIT)
+    result.requests = card_window(requests, Appointment.start_at, 1, AGENDA_ROWS, limit=REQUESTS_LIMIT)
     started = select(Appointment).where(
         Appointment.lawyer_id == lawyer.id, Appointment.status == Status.CONFIRMED, Appointment.start_at <= now
     )
-    result.outcome = window(started.order_by(Appointment.start_at), 1, PER_PAGE)
+    result.outcome = card_window(started, Appointment.start_at, 1, AGENDA_ROWS)
     plan = select(AvailabilityRule.id).where(AvailabilityRule.lawyer_id == lawyer.id).limit(1)
     result.has_plan = db.session.scalar(plan) is not None
     return result
@@ -198,7 +274,8 @@ def _filtered(query: Select, filters: dict[str, str]) -> Select:
     if (lawyer_id := parse_id(filters["lawyer"])) is not None:
         query = query.where(Appointment.lawyer_id == lawyer_id)
     if filters["service"]:
-        query = query.join(ServiceType).where(ServiceType.code == filters["service"])
+        chosen = select(ServiceType.id).where(ServiceType.code == filters["service"]).scalar_subquery()
+        query = query.where(Appointment.service_type_id == chosen)
     if (enterprise_id := parse_id(filters["enterprise"])) is not None:
         query = query.where(Appointment.enterprise_id == enterprise_id)
     if filters["enterprise_q"].strip():
@@ -239,8 +316,7 @@ def staff_list(args: Mapping[str, str], page: object = None) -> StaffList:
         query = query.where(
             Appointment.start_at >= _day_start(first), Appointment.start_at < _day_start(next_day(last))
         )
-    options = (*CARD_OPTIONS, selectinload(Appointment.feedback))
-    result = window(query.order_by(Appointment.start_at.desc()), page, 30, limit=COUNT_LIMIT, options=options)
+    result = card_window(query, Appointment.start_at.desc(), page, 30, limit=COUNT_LIMIT, rated=True)
     return StaffList(result, filters, problem)
 
 

@@ -8,6 +8,7 @@ from .booking import (
     AvailabilityRule,
     BookingUnit,
     Feedback,
+    HeldDay,
     LawyerProfile,
     ServiceType,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "Event",
     "EventTopic",
     "Feedback",
+    "HeldDay",
     "Finding",
     "FindingCount",
     "LawyerProfile",

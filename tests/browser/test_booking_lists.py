@@ -20,8 +20,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_long_lists_page_on_desktop_and_phone(app, page, live_server, screenshot, monkeypatch):
-    """A lawyer with 35 open requests sees 20 on the agenda with their number and a link, pages through the upcoming
-    ones on "my bookings"; staff see "more than" beyond the count limit and still reach the next page."""
+    """A lawyer with 35 open requests sees the 10 soonest on the agenda with their number and a link, pages through
+    the upcoming ones on "my bookings"; staff see "more than" beyond the count limit and still reach the next page."""
     monkeypatch.setattr(queries, "COUNT_LIMIT", 20)
     with app.app_context():
         lawyer = working_lawyer(name="陈明")
@@ -38,7 +38,7 @@ def test_long_lists_page_on_desktop_and_phone(app, page, live_server, screenshot
     sign_in(page, live_server, lawyer_email)
     page.goto(live_server + "/bookings/agenda")
     requests = page.locator("section[aria-labelledby=requests-title] .booking-card")
-    expect(requests).to_have_count(20)
+    expect(requests).to_have_count(queries.AGENDA_ROWS)
     expect(page.locator("[data-requests-count]")).to_have_text("35")
     screenshot("booking-lists-01-agenda-desk")
     page.set_viewport_size({"width": 390, "height": 844})
