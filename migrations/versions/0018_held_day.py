@@ -1,8 +1,8 @@
 """Held days: which 30-minute units of each lawyer's UTC day are held, as a bit mask kept by triggers on
 booking_unit (the slot search and the month picker read it instead of the units), backfilled from the units
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-30
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 
 from parkportal.models.booking import HELD_DAY_TRIGGERS
 
-revision = "0015"
-down_revision = "0014"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
