@@ -45,6 +45,11 @@ instance/config.py:
 # A second SQLite run with the portal's clock at a Sunday 30 s before midnight (Asia/Shanghai) proves that no test
 # depends on today's weekday or time of day.
 SHIFTED_NOW ?= 2026-12-06T23:59:30
+# Each run spreads the tests over TEST_WORKERS processes (pytest-xdist; one per core), each on its own database:
+# a SQLite file in the worker's temporary directory, or <database>_gw0, _gw1, … on PostgreSQL (.ci/run creates
+# them). TEST_WORKERS=0 runs every test in one process.
+TEST_WORKERS ?= $(shell nproc)
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS)
 
 test: setup
 	$(MAKE) test-sqlite
@@ -52,14 +57,14 @@ test: setup
 	@if [ -n "$$PARKPORTAL_TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; else echo "PARKPORTAL_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 test-sqlite:
-	env -u PARKPORTAL_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u PARKPORTAL_TEST_DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
 
 # The hostile-input walker reads no clock: it runs in the other two runs only (it is the slowest module).
 test-shifted-clock:
-	env -u PARKPORTAL_TEST_DATABASE_URL PARKPORTAL_TEST_NOW=$(SHIFTED_NOW) $(BIN)/pytest -q --ignore=tests/test_hostile_input.py $(PYTEST_ARGS)
+	env -u PARKPORTAL_TEST_DATABASE_URL PARKPORTAL_TEST_NOW=$(SHIFTED_NOW) $(PYTEST) -q --ignore=tests/test_hostile_input.py $(PYTEST_ARGS)
 
 test-postgres:
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

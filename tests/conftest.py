@@ -1,7 +1,8 @@
 """Fixtures: one app per test session, a clean database per test, clients signed in per role.
 
 Set ``PARKPORTAL_TEST_DATABASE_URL`` (e.g. ``postgresql://parkportal:…@127.0.0.1/parkportal_test``) to run
-the same suite on PostgreSQL; SQLite in a temporary file is the default.
+the same suite on PostgreSQL; SQLite in a temporary file is the default. Under pytest-xdist (``-n 2``, as
+``make test`` runs) every worker has its own database: its own SQLite file, or ``<database>_gw0``, ``_gw1``, ….
 
 Set ``PARKPORTAL_TEST_NOW`` (an ISO local time in Asia/Shanghai, e.g. ``2026-12-06T23:59:30``) to run the suite
 as if the portal's clock started then: tests must not depend on today's weekday or the time of day, and
@@ -15,7 +16,8 @@ import secrets
 from functools import partial
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 
 from parkportal import create_app, timeutil
@@ -62,11 +64,31 @@ def fast_password_hashing():
 
 
 def database_url(tmp_path_factory) -> str:
-    """The database under test: PostgreSQL when configured, else a fresh SQLite file."""
+    """The database under test: PostgreSQL when configured, else a fresh SQLite file (one per xdist worker, as
+    each worker has its own temporary directory)."""
     url = os.environ.get("PARKPORTAL_TEST_DATABASE_URL")
     if url:
-        return normalise_database_url(url)
+        return worker_database(normalise_database_url(url), os.environ.get("PYTEST_XDIST_WORKER"))
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def worker_database(url: str, worker: str | None) -> str:
+    """The PostgreSQL database of one pytest-xdist worker: ``<name>_gw0`` for worker gw0 (``url`` itself without
+    xdist), so workers never wipe each other's rows. Created through ``url`` when missing, if the role may
+    (``.ci/run`` creates them beforehand for a role that may not)."""
+    if not worker:
+        return url
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
