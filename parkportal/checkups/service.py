@@ -491,13 +491,18 @@ def mark_corrected(finding: Finding, actor: User, note: str, now: datetime | Non
     return finding
 
 
+def _reviewable(finding: Finding, actor: User) -> tuple[Finding, Appointment]:
+    """``finding`` locked for review by ``actor`` (the checkup's lawyer or staff), with its appointment."""
+    appointment = finding.checkup.appointment
+    if not (actor.is_staff or (actor.is_lawyer and appointment.lawyer_id == actor.id)):
+        raise NotAllowed(_("The checkup's lawyer or park staff review corrections."))
+    return locking.lock(finding), appointment
+
+
 def confirm_correction(finding: Finding, actor: User, now: datetime | None = None) -> Finding:
     """The assigned lawyer or staff confirm a reported correction; the enterprise is told."""
     now = now or utcnow()
-    appointment = finding.checkup.appointment
-    if not (actor.is_staff or (actor.is_lawyer and appointment.lawyer_id == actor.id)):
-        raise NotAllowed(_("The checkup's lawyer or park staff confirm corrections."))
-    finding = locking.lock(finding)
+    finding, appointment = _reviewable(finding, actor)
     if finding.status != FindingStatus.CORRECTED:
         raise WrongState(_("Only a finding reported corrected can be confirmed."))
     _move(finding, FindingStatus.CONFIRMED)
@@ -512,10 +517,7 @@ def return_correction(finding: Finding, actor: User, note: str, now: datetime | 
     """The assigned lawyer or staff find a reported correction not enough: the finding is open again with what is
     still missing, and the enterprise is told."""
     now = now or utcnow()
-    appointment = finding.checkup.appointment
-    if not (actor.is_staff or (actor.is_lawyer and appointment.lawyer_id == actor.id)):
-        raise NotAllowed(_("The checkup's lawyer or park staff review corrections."))
-    finding = locking.lock(finding)
+    finding, appointment = _reviewable(finding, actor)
     note = (note or "").strip()
     if not note:
         raise Invalid(_("Say what is still missing, so the enterprise knows what to do."), "note")
