@@ -656,16 +656,10 @@ def top_needs(start: date | None, end: date | None, limit: int = 5) -> list[tupl
 
 def enterprise_findings(enterprise_id: int) -> list[Finding]:
     """An enterprise's open, issued checkup findings, most serious first."""
-    from ..models import Checkup
-
     order = {"high": 0, "medium": 1, "low": 2}
     rows = db.session.scalars(
         select(Finding)
-        .join(Checkup, Checkup.id == Finding.checkup_id)
-        .join(Appointment, Appointment.id == Checkup.appointment_id)
-        .where(
-            and_(Appointment.enterprise_id == enterprise_id, Finding.status == "open", Finding.issued_in.is_not(None))
-        )
+        .where(Finding.enterprise_id == enterprise_id, Finding.status == "open", Finding.issued_in.is_not(None))
         .order_by(Finding.id)
     ).all()
     return sorted(rows, key=lambda f: (order.get(f.level, 9), f.id))

@@ -166,6 +166,7 @@ class Finding(db.Model):
         Index("ix_checkup_finding_severity", "severity", "issued_at", "id"),
         # "Enterprises affected" per area, counted from the index alone.
         Index("ix_checkup_finding_area_enterprise", "area", "enterprise_id", "issued_in"),
+        Index("ix_checkup_finding_enterprise_status", "enterprise_id", "status"),  # one enterprise's open findings
     )
 
     @classmethod
