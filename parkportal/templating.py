@@ -97,8 +97,7 @@ def init_app(app: Flask) -> None:
             "park_name": config["PARK_NAME_EN"] if english else config["PARK_NAME"],
             "firm_name": config["PARTNER_FIRM_NAME_EN"] if english else config["PARTNER_FIRM_NAME"],
             "station_address": config["SERVICE_STATION_ADDRESS_EN"] if english else config["SERVICE_STATION_ADDRESS"],
-            "unread_count": _unread_count(),
-            "pending_count": _pending_count(),
+            **_nav_counts(),
             "station_phone": config["SERVICE_STATION_PHONE"],
             "current_path": _current_path() if request else "/",
             **template_gettext(),
@@ -132,31 +131,31 @@ def _same_site_path(url: str | None) -> str | None:
     return path if path.startswith("/") and not path.startswith("//") else None
 
 
-def _pending_count() -> int:
-    """For staff, how many enterprises wait for verification (shown in the navigation); 0 for everyone else."""
-    if not getattr(current_user, "is_authenticated", False) or not current_user.is_staff:
-        return 0
-    from .models import Enterprise
+def _nav_counts() -> dict[str, int]:
+    """The navigation's counters in one statement: the signed-in user's unread notifications and, for staff, the
+    enterprises waiting for verification (0 for visitors, and when the database can't answer: the page, an error
+    page included, still renders)."""
+    from .models import Enterprise, Notification
 
-    return db.session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.status == "pending")) or 0
-
-
-def _unread_count() -> int:
-    """The signed-in user's unread notifications (0 for visitors, and when the database can't answer: the page,
-    an error page included, still renders)."""
-    from .models import Notification
-
+    counts = {"unread_count": 0, "pending_count": 0}
     try:
         if not getattr(current_user, "is_authenticated", False):
-            return 0
-        return (
-            db.session.scalar(
-                select(func.count())
-                .select_from(Notification)
-                .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            return counts
+        columns = [
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            .scalar_subquery()
+        ]
+        if current_user.is_staff:
+            columns.append(
+                select(func.count()).select_from(Enterprise).where(Enterprise.status == "pending").scalar_subquery()
             )
-            or 0
-        )
+        found = db.session.execute(select(*columns)).one()
     except SQLAlchemyError:
         db.session.rollback()
-        return 0
+        return counts
+    counts["unread_count"] = found[0] or 0
+    if len(found) > 1:
+        counts["pending_count"] = found[1] or 0
+    return counts
