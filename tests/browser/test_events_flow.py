@@ -3,6 +3,7 @@ signs up, staff check it in with one tap on the check-in page; desktop and phone
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -83,6 +84,8 @@ def test_visitor_browses_enterprise_signs_up_staff_check_in(app, page, live_serv
     sign_in(page, live_server, staff_email)
     page.goto(live_server + f"/events/{soon_id}/checkin")
     page.fill("#checkin-search", "江南智造")
+    # Wait for the live search's answer to land: a swap between the button's mousedown and mouseup loses the click.
+    expect(page).to_have_url(re.compile(r"[?&]q="))
     row = page.locator("[data-registration-id]").filter(has_text="江南智造")
     expect(page.locator("[data-registration-id]")).to_have_count(1)
     row.locator("button[type=submit]").click()

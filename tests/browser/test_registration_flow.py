@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -69,6 +71,7 @@ def test_register_verify_and_see_verified(app, browser, browser_context_args, pa
         sign_in(staff_page, live_server, staff_email, factories.PASSWORD)
         expect(staff_page.locator("h1")).to_be_visible()
         staff_page.fill("input[name=q]", "浏览器测试")
+        expect(staff_page).to_have_url(re.compile(r"[?&]q="))  # the search has answered: no swap under the click
         row = staff_page.locator("#results tr[data-enterprise-id]")
         expect(row).to_have_count(1)
         save(staff_page, "flow-2-staff-search")
