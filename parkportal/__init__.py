@@ -72,11 +72,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     errors.init_app(app)
 
+    from .checkups import service as checkups
     from .coverage import rollup
     from .notify import outbox
 
     outbox.init_app(app)
     rollup.init_app(app)  # touch counts kept in step with every flush that writes a touch
+    checkups.init_app(app)  # a finding's lawyer kept that of its booking
 
     from . import areas
 

@@ -705,6 +705,7 @@ def _checkups(rng, ids: Ids, now: datetime) -> tuple[int, int]:
                     "id": ids.take(Finding),
                     "checkup_id": ident,
                     "enterprise_id": enterprise_id,
+                    "lawyer_id": lawyer_id,
                     "area": area,
                     "finding": finding,
                     "basis": basis,

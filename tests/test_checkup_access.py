@@ -93,6 +93,27 @@ def test_outsiders_dont_see_the_answers_in_any_list(app, case):
     assert "未签劳动合同" not in client.get("/checkups/findings.csv?status=all").get_data().decode("utf-8")
 
 
+def test_findings_follow_the_booking_to_another_lawyer(app, case):
+    """Staff move the checkup to another lawyer: its findings leave the first lawyer's park list and export and
+    join the new lawyer's (each finding keeps its booking's lawyer)."""
+    from parkportal.bookings import service as booking
+
+    with app.app_context():
+        appointment = db.session.get(Appointment, case["booking"])
+        other = db.session.scalar(select(User).where(User.email == case["other_lawyer"]))
+        staff = db.session.scalar(select(User).where(User.email == case["staff"]))
+        booking.reschedule(appointment, staff, appointment.start_at, lawyer=other, reason="原律师出差")
+        db.session.commit()
+        assert set(
+            db.session.scalars(select(Finding.lawyer_id).where(Finding.id.in_((case["issued"], case["draft"]))))
+        ) == {other.id}
+    row = f'data-finding-id="{case["issued"]}"'
+    assert row in signed_in(app, case["other_lawyer"]).get("/checkups/?status=all").get_data(as_text=True)
+    first = signed_in(app, case["lawyer"])
+    assert row not in first.get("/checkups/?status=all").get_data(as_text=True)
+    assert "未签劳动合同" not in first.get("/checkups/findings.csv?status=all").get_data().decode("utf-8")
+
+
 def test_enterprise_doesnt_see_draft_findings(app, case):
     """A finding not yet issued is the lawyer's: the enterprise neither sees it nor can act on it (404)."""
     client = signed_in(app, case["owner"])

@@ -13,11 +13,13 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
+from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from ..bookings.vocab import Status
 from ..core import access, audit, locking, vocab
@@ -254,6 +256,7 @@ def add_finding(
     row = Finding(
         checkup_id=checkup.id,
         enterprise_id=appointment.enterprise_id,
+        lawyer_id=appointment.lawyer_id,
         area=area,
         finding=finding[:MAX_TEXT],
         basis=(basis or "").strip()[:MAX_TEXT],
@@ -632,3 +635,27 @@ def parse_deadline(text: str | None, field: str = "deadline") -> date | None:
     if day is None:
         raise Invalid(_("Enter the date as YYYY-MM-DD, e.g. 2026-12-01."), field)
     return day
+
+
+# -------------------------------------------------------------------------------------- the finding's lawyer
+
+
+def _follow_lawyer(session: Session, _context) -> None:
+    """When a flush gives a booking another lawyer, its checkup's findings follow (``Finding.lawyer_id``)."""
+    for appointment in session.dirty:
+        if not isinstance(appointment, Appointment):
+            continue
+        if not inspect(appointment).attrs.lawyer_id.history.has_changes():
+            continue
+        session.execute(
+            update(Finding)
+            .where(Finding.checkup_id.in_(select(Checkup.id).where(Checkup.appointment_id == appointment.id)))
+            .values(lawyer_id=appointment.lawyer_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def init_app(app: Flask) -> None:
+    """Install the hook that keeps each finding's lawyer that of its booking (once; every app shares the session)."""
+    if not event.contains(db.session, "after_flush", _follow_lawyer):
+        event.listen(db.session, "after_flush", _follow_lawyer)

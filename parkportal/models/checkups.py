@@ -123,6 +123,9 @@ class Finding(db.Model):
     checkup_id: Mapped[int] = mapped_column(ForeignKey("checkup.id"), index=True)
     #: The checkup's enterprise (its booking's, which never changes), kept here for the park's counts by area.
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    #: The checkup's lawyer (its booking's), kept here for a lawyer's list of findings; when staff move the booking
+    #: to another lawyer the findings follow in the same flush (``checkups.service.init_app``).
+    lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     area: Mapped[str] = mapped_column(String(32))
     finding: Mapped[str] = mapped_column(Text)
     basis: Mapped[str] = mapped_column(Text, default="")
@@ -164,6 +167,8 @@ class Finding(db.Model):
         # The park's list, most serious and oldest first, for one status or for all.
         Index("ix_checkup_finding_status_severity", "status", "severity", "issued_at", "id"),
         Index("ix_checkup_finding_severity", "severity", "issued_at", "id"),
+        # A lawyer's list: the findings of their checkups in the same order.
+        Index("ix_checkup_finding_lawyer_severity", "lawyer_id", "status", "severity", "issued_at", "id"),
         # "Enterprises affected" per area, counted from the index alone.
         Index("ix_checkup_finding_area_enterprise", "area", "enterprise_id", "issued_in"),
         Index("ix_checkup_finding_enterprise_status", "enterprise_id", "status"),  # one enterprise's open findings
