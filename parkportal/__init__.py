@@ -91,6 +91,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+
+    from . import gc_freeze
+
+    gc_freeze.init_app(app)  # last: what start-up built is frozen out of the garbage collector's scans
     return app
 
 

@@ -45,6 +45,7 @@ ENV_KEYS: dict[str, type] = {
     "PROXY_FIX": bool,
     "LIBRARY_MAX_UPLOAD_MB": float,
     "LIBRARY_STORAGE_DIR": str,
+    "GC_FREEZE_AFTER_REQUESTS": int,
 }
 
 #: Placeholder secret that is fine for ``make run`` on a laptop and refused in production.
@@ -124,6 +125,9 @@ class Defaults:
     LOGIN_LINK_RATE_LIMIT = "5 per hour"  # one-time sign-in links asked for, per client address and per account
     REGISTER_RATE_LIMIT = "20 per hour"  # refused registrations per client address (probing for known addresses)
     PROXY_FIX = False
+
+    # Serving.
+    GC_FREEZE_AFTER_REQUESTS = 200  # freeze the warmed-up process out of the collector's scans (0: never; gc_freeze)
 
 
 def _parse(kind: type, raw: str) -> Any:
