@@ -4,6 +4,8 @@ and the readable audit log. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -148,6 +150,7 @@ def test_the_booking_loop_with_meeting_details(app, page, live_server, screensho
     both(page, screenshot, "meeting-09-audit-log")
     page.goto(live_server + "/bookings/all")
     page.fill("input[name=enterprise_q]", "测试")
+    expect(page).to_have_url(re.compile(r"enterprise_q="))  # answered: leaving now would abort it (a console error)
     expect(page.locator(f'[data-booking-id="{booking_id}"]')).to_be_visible()
     both(page, screenshot, "meeting-10-staff-list-search")
     page.goto(live_server + "/bookings/new")
