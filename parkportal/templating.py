@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from urllib.parse import urlencode, urlsplit
 
 from babel import Locale
@@ -10,6 +11,8 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,14 +23,22 @@ from .i18n import format_list, template_gettext
 from .timeutil import local_iso, to_local
 
 
-def localtime(value: datetime | None, fmt: str = "medium") -> str:
+def _language(context: Context) -> object:
+    """The Babel locale of the page being rendered: bound once per render by ``portal_context``; a macro imported
+    without the context asks Flask-Babel."""
+    language = context.get("babel_language", vocab.REQUEST_LANGUAGE)
+    return get_locale() if language is vocab.REQUEST_LANGUAGE else language
+
+
+@pass_context
+def localtime(context: Context, value: datetime | None, fmt: str = "medium") -> str:
     """A stored (UTC) moment as Asia/Shanghai wall-clock date and time in the page's language."""
     if value is None:
         return ""
     if fmt == "time":  # digits only, the same in every language: no need for Babel (lists show hundreds)
         return to_local(value).strftime("%H:%M")
     if fmt == "date":
-        return _medium_date(to_local(value).date())
+        return _medium_date(to_local(value).date(), _language(context))
     if fmt == "short":
         return to_local(value).strftime("%Y-%m-%d %H:%M")
     return format_datetime(value, "medium")
@@ -37,9 +48,10 @@ def localtime(value: datetime | None, fmt: str = "medium") -> str:
 _dates: dict[tuple[date, object], str] = {}
 
 
-def _medium_date(day: date) -> str:
-    """``day`` in the page's language, medium length (remembered per day and language)."""
-    key = (day, get_locale())
+def _medium_date(day: date, language: object) -> str:
+    """``day`` in the page's language (``language``, its Babel locale), medium length (remembered per day and
+    language)."""
+    key = (day, language)
     text = _dates.get(key)
     if text is None:
         if len(_dates) >= 4096:
@@ -48,11 +60,12 @@ def _medium_date(day: date) -> str:
     return text
 
 
-def localdate(value: date | None, fmt: str = "medium") -> str:
+@pass_context
+def localdate(context: Context, value: date | None, fmt: str = "medium") -> str:
     """A calendar date in the page's language (a medium date remembered, like ``localtime``'s)."""
     if value is None:
         return ""
-    return _medium_date(value) if fmt == "medium" else format_date(value, fmt)
+    return _medium_date(value, _language(context)) if fmt == "medium" else format_date(value, fmt)
 
 
 def page_url(number: int, name: str = "page") -> str:
@@ -101,6 +114,10 @@ def init_app(app: Flask) -> None:
             "station_phone": config["SERVICE_STATION_PHONE"],
             "current_path": _current_path() if request else "/",
             **template_gettext(),
+            # The page's language bound once for the labels and the date filters (each would ask Flask-Babel).
+            "babel_language": current,
+            "label": partial(vocab.label, language=current),
+            "labels": partial(vocab.labels, language=current),
         }
 
 
