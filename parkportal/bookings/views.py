@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -86,7 +88,22 @@ def index():
     if current_user.is_staff:
         return redirect(url_for("bookings.staff_list"))
     mine = queries.my_bookings(actor(), request.args.get("page"), request.args.get("ahead"))
-    return render("bookings/index.html", upcoming=mine.upcoming, past=mine.past)
+    return render("bookings/index.html", upcoming=mine.upcoming, past=mine.past, card=_cards())
+
+
+def _cards() -> SimpleNamespace:
+    """What every booking card of a page shares (``bookings/_card.html``, ``_day_row.html``): who is looking, the
+    bookings' URL prefix and the labels, so a card reads no proxies, builds no URL and calls no function."""
+    user = actor()
+    return SimpleNamespace(
+        enterprise=user.is_enterprise,
+        lawyer=user.is_lawyer,
+        base=url_for("bookings.index"),
+        services=vocab.Labels(booking_vocab.SERVICE_TYPES),
+        topics=vocab.Labels(vocab.TOPICS),
+        modes=vocab.Labels(booking_vocab.MODES),
+        statuses=vocab.Labels(booking_vocab.APPOINTMENT_STATUSES),
+    )
 
 
 def _booking_form() -> BookingForm:
@@ -424,6 +441,7 @@ def agenda():
         days=mine.later_days,
         requests=mine.requests,
         outcome=mine.outcome,
+        card=_cards(),
     )
 
 

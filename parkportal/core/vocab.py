@@ -86,6 +86,20 @@ def label(mapping: dict, code: object, language: Any = REQUEST_LANGUAGE) -> str:
     return known[1]
 
 
+class Labels(dict):
+    """The translated labels of one code → label mapping in one language, each translated when first asked for
+    (``labels[code]``): a list asks for the same few labels on every row."""
+
+    def __init__(self, mapping: dict, language: Any = REQUEST_LANGUAGE):
+        super().__init__()
+        self.mapping = mapping
+        self.language = get_locale() if language is REQUEST_LANGUAGE else language
+
+    def __missing__(self, code: object) -> str:
+        text = self[code] = label(self.mapping, code, self.language)
+        return text
+
+
 def labels(mapping: dict, codes, language: Any = REQUEST_LANGUAGE) -> list[str]:
     """The translated labels of several codes, in order (join them with ``i18n.format_list``)."""
     if language is REQUEST_LANGUAGE:
