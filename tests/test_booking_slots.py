@@ -199,3 +199,22 @@ def test_month_picker_days_match_the_slot_search_when_the_least_busy_lawyer_is_f
     assert found == expected
     assert gap_day in found and open_day in found and full_day not in found
     assert slot_rules.free_days(consultation, first, last, lawyer=short) == {first, open_day, last}
+
+
+def test_one_reading_answers_a_day_from_the_month_it_has_read(app):
+    """Inside ``one_reading`` (the slot picker with its month) a day of a month already read comes from that reading;
+    another lawyer, a range beyond it, or a call outside the block reads anew."""
+    from parkportal.availability import slots as slot_rules
+
+    with app.test_request_context("/"):
+        lawyer = working_lawyer()
+        day = future_weekday(2)
+        db.session.commit()
+        first, last = day - timedelta(days=3), day + timedelta(days=10)
+        with slot_rules.one_reading():
+            month = slot_rules.calendar(first, last)
+            assert slot_rules.calendar(day, day) is month
+            assert month.windows(lawyer.id, day)  # the day's plan is in the month's reading
+            assert slot_rules.calendar(day, day, lawyer) is not month
+            assert slot_rules.calendar(day, last + timedelta(days=1)) is not month
+        assert slot_rules.calendar(day, day) is not month

@@ -6,10 +6,12 @@ the same rules to check a chosen start. Slot starts lie on the 30-minute grid of
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -262,12 +264,39 @@ def held_masks(first: date, last: date, lawyer: User | None = None, ignore: int 
     return held
 
 
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Within the block, ``calendar`` answers a range it has read already (for the same lawyer or all, the same
+    ``ignore``) from that reading: a page that asks for a month and then for one of its days reads once.
+
+    For views that only read (the slot picker and its month): a block that books would see its own earlier reading.
+    """
+    g.calendar_readings = []
+    try:
+        yield
+    finally:
+        g.pop("calendar_readings", None)
+
+
 def calendar(
     first: date, last: date, lawyer: User | None = None, ignore: int | None = None, units: bool = True
 ) -> Calendar:
     """The plans, exceptions and (with ``units``) held units from ``first`` to ``last`` of ``lawyer``, or of every
     active lawyer. ``ignore`` leaves out one appointment's own units (a booking being moved may overlap its old
-    time)."""
+    time). Inside ``one_reading`` a range already read is answered from that reading."""
+    readings = g.get("calendar_readings") if has_request_context() else None
+    key = (lawyer.id if lawyer is not None else None, ignore, units)
+    for (low, high, known_key), known in readings or ():
+        if known_key == key and low <= first and last <= high:
+            return known
+    result = _read_calendar(first, last, lawyer, ignore, units)
+    if readings is not None:
+        readings.append(((first, last, key), result))
+    return result
+
+
+def _read_calendar(first: date, last: date, lawyer: User | None, ignore: int | None, units: bool) -> Calendar:
+    """``calendar``'s three queries."""
     plans = select(
         AvailabilityRule.lawyer_id, AvailabilityRule.weekday, AvailabilityRule.start_time, AvailabilityRule.end_time
     ).where(_working(AvailabilityRule.lawyer_id, lawyer))

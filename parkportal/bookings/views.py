@@ -193,14 +193,16 @@ def slots():
     args = request.args
     lawyer_text = args.get("lawyer", args.get("lawyer_id", ""))
     moving = args.get("reschedule", "")
-    picker = service.pick_slots(
-        args.get("service", ""),
-        args.get("date", ""),
-        lawyer_text,
-        args.get("topic"),
-        ignore=_load(parse_id(moving)) if moving else None,
-        keep=(args.get("start"), args.get("slot_lawyer")),
-    )
+    with slot_rules.one_reading():  # the month first: the day's slots are then read from the month's calendar
+        month = _month(args.get("service", ""), args.get("date", ""), lawyer_text, args.get("month"), moving)
+        picker = service.pick_slots(
+            args.get("service", ""),
+            args.get("date", ""),
+            lawyer_text,
+            args.get("topic"),
+            ignore=_load(parse_id(moving)) if moving else None,
+            keep=(args.get("start"), args.get("slot_lawyer")),
+        )
     code = 422 if picker.slot_error else 200
     context = _picker(picker, args.get("start"), lawyer_text)
     return render(
@@ -209,7 +211,7 @@ def slots():
         mode_hint_oob=bool(args.get("modes")),
         month_oob=True,
         **context,
-        **_month(args.get("service", ""), args.get("date", ""), lawyer_text, args.get("month"), moving),
+        **month,
     )
 
 
