@@ -38,34 +38,35 @@ def localtime(context: Context, value: datetime | None, fmt: str = "medium") -> 
     if fmt == "time":  # digits only, the same in every language: no need for Babel (lists show hundreds)
         return to_local(value).strftime("%H:%M")
     if fmt == "date":
-        return _medium_date(to_local(value).date(), _language(context))
+        return _formatted_date(to_local(value).date(), _language(context))
     if fmt == "short":
         return to_local(value).strftime("%Y-%m-%d %H:%M")
     return format_datetime(value, "medium")
 
 
-#: Dates already written in a language: a list shows the same few days many times, and Babel formats slowly.
-_dates: dict[tuple[date, object], str] = {}
+#: Dates already written in a language and format: a list or a month shows the same few days many times, and
+#: Babel formats slowly (~0.1 ms a date).
+_dates: dict[tuple[date, object, str], str] = {}
 
 
-def _medium_date(day: date, language: object) -> str:
-    """``day`` in the page's language (``language``, its Babel locale), medium length (remembered per day and
-    language)."""
-    key = (day, language)
+def _formatted_date(day: date, language: object, fmt: str = "medium") -> str:
+    """``day`` in the page's language (``language``, its Babel locale) and ``fmt`` (remembered per day, language and
+    format)."""
+    key = (day, language, fmt)
     text = _dates.get(key)
     if text is None:
         if len(_dates) >= 4096:
             _dates.clear()
-        text = _dates[key] = format_date(day, "medium")
+        text = _dates[key] = format_date(day, fmt)
     return text
 
 
 @pass_context
 def localdate(context: Context, value: date | None, fmt: str = "medium") -> str:
-    """A calendar date in the page's language (a medium date remembered, like ``localtime``'s)."""
+    """A calendar date in the page's language, in a Babel format (``medium``, ``full``, a pattern), remembered."""
     if value is None:
         return ""
-    return _medium_date(value, _language(context)) if fmt == "medium" else format_date(value, fmt)
+    return _formatted_date(value, _language(context), str(fmt))
 
 
 def page_url(number: int, name: str = "page") -> str:

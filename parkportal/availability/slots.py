@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..bookings.vocab import ACTIVE_STATUSES
 from ..core.errors import Invalid
@@ -80,9 +80,9 @@ def find_lawyer(value) -> User | None:
 
 
 def lawyers(only_id: int | None = None, with_plan: bool = False) -> list[User]:
-    """Active lawyers (or the one with ``only_id``), by id, with their profiles; ``with_plan``: only those with any
-    availability."""
-    query = select(User).where(User.role == "lawyer", User.active.is_(True)).options(selectinload(User.lawyer_profile))
+    """Active lawyers (or the one with ``only_id``), by id, with their profiles (joined: one query); ``with_plan``:
+    only those with any availability."""
+    query = select(User).where(User.role == "lawyer", User.active.is_(True)).options(joinedload(User.lawyer_profile))
     if with_plan:
         query = query.where(lawyers_with_plan_clause())
     if only_id is not None:
