@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -264,6 +265,10 @@ def held_masks(first: date, last: date, lawyer: User | None = None, ignore: int 
     return held
 
 
+#: The readings ``calendar`` keeps inside ``one_reading``: [((first, last, key), Calendar)]; None outside it.
+_readings: ContextVar[list | None] = ContextVar("calendar_readings", default=None)
+
+
 @contextmanager
 def one_reading() -> Iterator[None]:
     """Within the block, ``calendar`` answers a range it has read already (for the same lawyer or all, the same
@@ -271,11 +276,11 @@ def one_reading() -> Iterator[None]:
 
     For views that only read (the slot picker and its month): a block that books would see its own earlier reading.
     """
-    g.calendar_readings = []
+    token = _readings.set([])
     try:
         yield
     finally:
-        g.pop("calendar_readings", None)
+        _readings.reset(token)
 
 
 def calendar(
@@ -284,7 +289,7 @@ def calendar(
     """The plans, exceptions and (with ``units``) held units from ``first`` to ``last`` of ``lawyer``, or of every
     active lawyer. ``ignore`` leaves out one appointment's own units (a booking being moved may overlap its old
     time). Inside ``one_reading`` a range already read is answered from that reading."""
-    readings = g.get("calendar_readings") if has_request_context() else None
+    readings = _readings.get()
     key = (lawyer.id if lawyer is not None else None, ignore, units)
     for (low, high, known_key), known in readings or ():
         if known_key == key and low <= first and last <= high:
