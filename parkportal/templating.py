@@ -20,7 +20,7 @@ from . import areas
 from .core import vocab
 from .extensions import db
 from .i18n import format_list, template_gettext
-from .timeutil import local_iso, to_local
+from .timeutil import local_iso, local_zone, to_local
 
 
 def _language(context: Context) -> object:
@@ -36,11 +36,11 @@ def localtime(context: Context, value: datetime | None, fmt: str = "medium") -> 
     if value is None:
         return ""
     if fmt == "time":  # digits only, the same in every language: no need for Babel (lists show hundreds)
-        return to_local(value).strftime("%H:%M")
+        return to_local(value, context.get("display_zone")).strftime("%H:%M")
     if fmt == "date":
-        return _formatted_date(to_local(value).date(), _language(context))
+        return _formatted_date(to_local(value, context.get("display_zone")).date(), _language(context))
     if fmt == "short":
-        return to_local(value).strftime("%Y-%m-%d %H:%M")
+        return to_local(value, context.get("display_zone")).strftime("%Y-%m-%d %H:%M")
     return format_datetime(value, "medium")
 
 
@@ -115,8 +115,10 @@ def init_app(app: Flask) -> None:
             "station_phone": config["SERVICE_STATION_PHONE"],
             "current_path": _current_path() if request else "/",
             **template_gettext(),
-            # The page's language bound once for the labels and the date filters (each would ask Flask-Babel).
+            # The page's language and time zone bound once for the labels and the date filters (each would ask
+            # Flask-Babel and the configuration).
             "babel_language": current,
+            "display_zone": local_zone(),
             "label": partial(vocab.label, language=current),
             "labels": partial(vocab.labels, language=current),
         }

@@ -31,11 +31,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def to_local(value: datetime) -> datetime:
-    """An aware datetime in Asia/Shanghai."""
+def to_local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """An aware datetime in Asia/Shanghai (``zone``: the display zone already at hand, as a page binds it once)."""
     if value.tzinfo is None:
         raise ValueError("naive datetime")
-    return value.astimezone(local_zone())
+    return value.astimezone(zone or local_zone())
 
 
 def local_today(now: datetime | None = None) -> date:

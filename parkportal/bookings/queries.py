@@ -23,7 +23,7 @@ from ..models import Appointment, AvailabilityRule, Enterprise, Feedback, Servic
 from ..timeutil import local_datetime, local_today, to_local, utcnow
 from .vocab import APPOINTMENT_STATUSES, OPEN_STATUSES, Status
 
-#: What a booking card (``bookings/_card.html``) shows besides the appointment: loaded with the list, not per row.
+#: What a booking card (``bookings/_cards.html``) shows besides the appointment: loaded with the list, not per row.
 CARD_OPTIONS = (
     selectinload(Appointment.service_type),
     selectinload(Appointment.lawyer),
@@ -52,7 +52,7 @@ LONGEST_SERVICE = timedelta(days=1)
 COUNT_LIMIT = 1000
 
 
-#: What a booking card (``bookings/_card.html``) shows, read as plain rows: a list page renders dozens, and loading
+#: What a booking card (``bookings/_cards.html``) shows, read as plain rows: a list page renders dozens, and loading
 #: them as appointments with their service, enterprise and lawyer cost more than the rest of the page.
 CARD_COLUMNS = (
     Appointment.id,

@@ -92,7 +92,7 @@ def index():
 
 
 def _cards() -> SimpleNamespace:
-    """What every booking card of a page shares (``bookings/_card.html``, ``_day_row.html``): who is looking, the
+    """What every booking card of a page shares (``bookings/_cards.html``, ``_day_rows.html``): who is looking, the
     bookings' URL prefix and the labels, so a card reads no proxies, builds no URL and calls no function."""
     user = actor()
     return SimpleNamespace(

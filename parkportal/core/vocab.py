@@ -73,6 +73,11 @@ def label(mapping: dict, code: object, language: Any = REQUEST_LANGUAGE) -> str:
     value = mapping.get(code)
     if value is None:
         return str(code or "")
+    return translate(value, language)
+
+
+def translate(value: object, language: Any = REQUEST_LANGUAGE) -> str:
+    """A label (a lazy translation, or plain text) as text in ``language``, remembered per label and language."""
     if language is REQUEST_LANGUAGE:
         language = get_locale()
     if isinstance(value, str) or language is None:

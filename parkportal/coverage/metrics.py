@@ -21,7 +21,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Integer, Select, String, and_, bindparam, case, distinct, func, literal_column, select, union_all
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    distinct,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
 
 from ..core.search import contains
 from ..events.vocab import EventStatus, RegStatus
@@ -654,12 +667,13 @@ def top_needs(start: date | None, end: date | None, limit: int = 5) -> list[tupl
     ]
 
 
-def enterprise_findings(enterprise_id: int) -> list[Finding]:
-    """An enterprise's open, issued checkup findings, most serious first."""
-    order = {"high": 0, "medium": 1, "low": 2}
-    rows = db.session.scalars(
-        select(Finding)
-        .where(Finding.enterprise_id == enterprise_id, Finding.status == "open", Finding.issued_in.is_not(None))
-        .order_by(Finding.id)
-    ).all()
-    return sorted(rows, key=lambda f: (order.get(f.level, 9), f.id))
+def enterprise_findings(enterprise_id: int) -> list[Row]:
+    """An enterprise's open, issued checkup findings, most serious first (by the stored rank), as rows of what the
+    timeline shows: ``id``, ``level``, ``area``, ``finding``, ``deadline``."""
+    return list(
+        db.session.execute(
+            select(Finding.id, Finding.level, Finding.area, Finding.finding, Finding.deadline)
+            .where(Finding.enterprise_id == enterprise_id, Finding.status == "open", Finding.issued_in.is_not(None))
+            .order_by(Finding.severity, Finding.id)
+        )
+    )

@@ -193,6 +193,9 @@ class Appointment(db.Model):
         Index("ix_appointment_lawyer_start", "lawyer_id", "start_at"),
         Index("ix_appointment_enterprise_start", "enterprise_id", "start_at"),
         Index("ix_appointment_lawyer_status_start", "lawyer_id", "status", "start_at"),  # the agenda's outcome list
+        # the checkups lists: the park's and a lawyer's checkup bookings, newest first
+        Index("ix_appointment_service_start", "service_type_id", "start_at"),
+        Index("ix_appointment_lawyer_service_start", "lawyer_id", "service_type_id", "start_at"),
     )
 
     @classmethod
