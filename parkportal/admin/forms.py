@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from .. import accounts
 from ..auth.forms import strip, validate_phone
 from ..availability.vocab import LAWYER_TITLES
 from ..core import vocab
-from ..fields import Form, MultiCheckboxField
+from ..fields import Form, MultiCheckboxField, SelectField
 
 
 def validate_unused_email(form, field):

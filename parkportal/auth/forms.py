@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from .. import accounts
 from ..core import vocab
 from ..enterprises import vocab as enterprise_vocab
-from ..fields import Form, MultiCheckboxField
+from ..fields import Form, MultiCheckboxField, SelectField
 
 
 def strip(value):

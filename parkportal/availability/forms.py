@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TimeField
+from wtforms import DateField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..core import vocab
-from ..fields import Form, MultiCheckboxField, options, strip
+from ..fields import Form, MultiCheckboxField, SelectField, options, strip
 from . import slots as slot_rules
 from . import vocab as availability_vocab
 from .vocab import EXCEPTION_KINDS

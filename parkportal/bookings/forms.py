@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    HiddenField,
-    RadioField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..core import vocab
 from ..core.parsing import parse_id
-from ..fields import Form, options, strip
+from ..fields import Form, SelectField, options, strip
 from ..timeutil import parse_local_iso
 from . import vocab as booking_vocab
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..core import vocab
 from ..core.parsing import parse_date
-from ..fields import Form, options, strip
+from ..fields import Form, SelectField, options, strip
 from . import vocab as checkup_vocab
 
 

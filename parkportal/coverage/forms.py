@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core import vocab
-from ..fields import Form, MultiCheckboxField, strip
+from ..fields import Form, MultiCheckboxField, SelectField, strip
 from .vocab import NEED_SOURCES, STAFF_NEED_SOURCES
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..auth.forms import validate_phone
 from ..core import vocab
-from ..fields import Form, strip
+from ..fields import Form, SelectField, strip
 from . import vocab as enterprise_vocab
 
 

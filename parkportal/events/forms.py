@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core import vocab
 from ..core.parsing import parse_id, parse_int
-from ..fields import Form, MultiCheckboxField, options, strip
+from ..fields import Form, MultiCheckboxField, SelectField, options, strip
 from ..timeutil import parse_local_iso
 from . import vocab as event_vocab
 from .service import MAX_PEOPLE

@@ -6,12 +6,12 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..core import vocab
 from ..core.parsing import MAX_YEAR, MIN_YEAR, parse_int
-from ..fields import Form, MultiCheckboxField, options, strip
+from ..fields import Form, MultiCheckboxField, SelectField, options, strip
 from ..timeutil import local_today
 from .service import MAX_COPIES
 from .vocab import HANDOUT_PLACES
