@@ -139,6 +139,21 @@ def test_database_url_uses_psycopg(raw, expected):
     assert config_module.from_environment({"DATABASE_URL": raw})["SQLALCHEMY_DATABASE_URI"] == expected
 
 
+def test_postgresql_plans_for_data_in_memory_unless_told_otherwise(app, make_app):
+    """On PostgreSQL every connection costs a random read at 1.1 (the portal's indexes of one lawyer, one enterprise
+    are read instead of the park's by time); an operator's own ``connect_args["options"]`` wins."""
+    from parkportal import database
+
+    given = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://u:p@db/portal")
+    assert given.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": database.POSTGRES_OPTIONS}
+    own = {"connect_args": {"options": "-c random_page_cost=4"}}
+    mine = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://u:p@db/portal", SQLALCHEMY_ENGINE_OPTIONS=own)
+    assert mine.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": "-c random_page_cost=4"}
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert db.session.execute(db.text("SHOW random_page_cost")).scalar() == "1.1"
+
+
 def test_environment_values_are_typed_and_empty_ones_ignored():
     """Environment values are parsed to the key's type; empty values don't override."""
     values = config_module.from_environment(

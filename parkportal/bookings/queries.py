@@ -159,7 +159,8 @@ PER_PAGE = 20
 
 def my_bookings(user: User, page: object = None, ahead: object = None, now: datetime | None = None) -> MyBookings:
     """The bookings ``user`` may see: the open ones ahead soonest first (page ``ahead``), the rest newest first
-    (page ``page``, counted up to ``COUNT_LIMIT``), 20 a page each."""
+    (page ``page``), 20 a page each. An enterprise's past ones are counted up to ``COUNT_LIMIT`` ("page 2 of 3"); a
+    lawyer's are not — thousands over the years, a count that would cost more than the page to say "of 500"."""
     now = now or utcnow()
     coming = and_(
         Appointment.status.in_(OPEN_STATUSES),
@@ -176,7 +177,6 @@ def my_bookings(user: User, page: object = None, ahead: object = None, now: date
         )
     # a lawyer's: their own and unassigned requests, an OR that would sort all of a busy lawyer's bookings
     past = card_window(_lawyers(user, ended, newest, parse_page(page)), newest, page, PER_PAGE)
-    _count_up_to(past, select(Appointment).where(Appointment.visible_to(user), ended), COUNT_LIMIT)
     upcoming = card_window(_lawyers(user, coming, soonest, parse_page(ahead)), soonest, ahead, PER_PAGE)
     return MyBookings(upcoming=upcoming, past=past)
 
