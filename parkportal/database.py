@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 
 from .core.locking import writing
@@ -33,9 +33,16 @@ def configure_engine_options(app: Flask) -> None:
     else:
         options.setdefault("pool_pre_ping", True)
         if uri.startswith("postgresql"):
-            connect_args.setdefault("options", POSTGRES_OPTIONS)
+            connect_args.setdefault("options", _postgres_options(make_url(uri).query.get("options")))
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _postgres_options(given: str | tuple | None) -> str:
+    """``POSTGRES_OPTIONS`` after the ``options`` the database URL gives (``connect_args`` would replace them), unless
+    those set the cost themselves."""
+    given = " ".join(given) if isinstance(given, tuple) else (given or "")
+    return given if "random_page_cost" in given else f"{given} {POSTGRES_OPTIONS}".strip()
 
 
 def init_app(app: Flask) -> None:

@@ -141,11 +141,15 @@ def test_database_url_uses_psycopg(raw, expected):
 
 def test_postgresql_plans_for_data_in_memory_unless_told_otherwise(app, make_app):
     """On PostgreSQL every connection costs a random read at 1.1 (the portal's indexes of one lawyer, one enterprise
-    are read instead of the park's by time); an operator's own ``connect_args["options"]`` wins."""
+    are read instead of the park's by time), after the options the URL gives; an operator's own
+    ``connect_args["options"]`` wins."""
     from parkportal import database
 
     given = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://u:p@db/portal")
     assert given.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": database.POSTGRES_OPTIONS}
+    url = "postgresql+psycopg://u:p@db/portal?options=-csearch_path%3Dmine"
+    with_path = make_app(SQLALCHEMY_DATABASE_URI=url).config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+    assert with_path == {"options": f"-csearch_path=mine {database.POSTGRES_OPTIONS}"}  # the URL's options kept
     own = {"connect_args": {"options": "-c random_page_cost=4"}}
     mine = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://u:p@db/portal", SQLALCHEMY_ENGINE_OPTIONS=own)
     assert mine.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": "-c random_page_cost=4"}
