@@ -389,3 +389,49 @@ def test_seed_demo_has_issued_reports_at_every_level(app, runner):
         assert db.session.scalar(select(func.max(Checkup.revision))) >= 2
         statuses = set(db.session.scalars(select(Finding.status)))
         assert {"open", "corrected", "confirmed"} <= statuses
+
+
+def test_seed_demo_findings_belong_to_their_bookings_lawyer(app, runner):
+    """Every demo finding has its booking's lawyer and enterprise, and a demo lawyer's park list shows theirs."""
+    from parkportal.demo import DEMO_PASSWORD, LAWYERS
+    from parkportal.models import Appointment, User
+
+    from .conftest import sign_in
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        rows = db.session.execute(
+            select(
+                Finding.id, Finding.lawyer_id, Finding.enterprise_id, Appointment.lawyer_id, Appointment.enterprise_id
+            )
+            .join(Checkup, Checkup.id == Finding.checkup_id)
+            .join(Appointment, Appointment.id == Checkup.appointment_id)
+        ).all()
+        assert len(rows) >= 10
+        assert all(row[1] is not None and row[1:3] == row[3:5] for row in rows)
+        demo_lawyers = {db.session.scalar(select(User.id).where(User.email == email)): email for email, *_ in LAWYERS}
+        theirs = {email: {r[0] for r in rows if r[1] == ident} for ident, email in demo_lawyers.items()}
+    email, ids = max(theirs.items(), key=lambda item: len(item[1]))
+    assert ids
+    page = sign_in(app, email, DEMO_PASSWORD).get("/checkups/?status=all").get_data(as_text=True)
+    assert all(f'data-finding-id="{ident}"' in page for ident in ids)
+
+
+def test_a_finding_written_as_a_plain_row_takes_its_bookings_parties(app, enterprise_client, lawyer_client):
+    """However a finding is made, the flush gives it its booking's enterprise and lawyer (not whatever was set)."""
+    booking_id = _setup(app, enterprise_client, lawyer_client)
+    with app.app_context():
+        from parkportal.models import Appointment
+
+        appointment = db.session.get(Appointment, booking_id)
+        checkup = Checkup(appointment_id=booking_id, questionnaire_id=checkups.stored_questionnaire().id, answers={})
+        stray = factories.enterprise()
+        db.session.add(checkup)
+        db.session.flush()
+        finding = Finding(
+            checkup_id=checkup.id, enterprise_id=stray.id, area="labor", finding="劳动合同未书面订立", level="high"
+        )
+        db.session.add(finding)
+        db.session.commit()
+        assert (finding.enterprise_id, finding.lawyer_id) == (appointment.enterprise_id, appointment.lawyer_id)
+        assert finding.lawyer_id is not None

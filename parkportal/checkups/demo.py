@@ -258,7 +258,6 @@ def seed_checkups(rng, enterprises: list[Enterprise], lawyers: list[User]) -> st
             rows.append(
                 Finding(
                     checkup_id=checkup.id,
-                    enterprise_id=appointment.enterprise_id,
                     area=area,
                     finding=text,
                     basis=basis,
@@ -302,7 +301,6 @@ def seed_checkups(rng, enterprises: list[Enterprise], lawyers: list[User]) -> st
             level, text, basis, advice, days = FINDINGS["data_privacy"][1]
             extra = Finding(
                 checkup_id=checkup.id,
-                enterprise_id=appointment.enterprise_id,
                 area="data_privacy",
                 finding=text,
                 basis=basis,

@@ -255,8 +255,6 @@ def add_finding(
     checkup = _ensure_checkup(appointment, now)
     row = Finding(
         checkup_id=checkup.id,
-        enterprise_id=appointment.enterprise_id,
-        lawyer_id=appointment.lawyer_id,
         area=area,
         finding=finding[:MAX_TEXT],
         basis=(basis or "").strip()[:MAX_TEXT],
@@ -640,6 +638,20 @@ def parse_deadline(text: str | None, field: str = "deadline") -> date | None:
 # -------------------------------------------------------------------------------------- the finding's lawyer
 
 
+def _take_booking_parties(session: Session, _context, _instances) -> None:
+    """A new finding takes its enterprise and lawyer from its checkup's booking, however it was made (a lawyer's
+    form, the demo, an import): the park's lists read them from the finding (``Finding.lawyer_id``)."""
+    new = [obj for obj in session.new if isinstance(obj, Finding)]
+    if not new:
+        return
+    with session.no_autoflush:
+        for finding in new:
+            checkup = finding.checkup or session.get(Checkup, finding.checkup_id)
+            appointment = checkup.appointment
+            finding.enterprise_id = appointment.enterprise_id
+            finding.lawyer_id = appointment.lawyer_id
+
+
 def _follow_lawyer(session: Session, _context) -> None:
     """When a flush gives a booking another lawyer, its checkup's findings follow (``Finding.lawyer_id``)."""
     for appointment in session.dirty:
@@ -656,6 +668,9 @@ def _follow_lawyer(session: Session, _context) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Install the hook that keeps each finding's lawyer that of its booking (once; every app shares the session)."""
+    """Install the hooks that keep each finding's enterprise and lawyer those of its booking (once; every app shares
+    the session)."""
+    if not event.contains(db.session, "before_flush", _take_booking_parties):
+        event.listen(db.session, "before_flush", _take_booking_parties)
     if not event.contains(db.session, "after_flush", _follow_lawyer):
         event.listen(db.session, "after_flush", _follow_lawyer)

@@ -123,8 +123,9 @@ class Finding(db.Model):
     checkup_id: Mapped[int] = mapped_column(ForeignKey("checkup.id"), index=True)
     #: The checkup's enterprise (its booking's, which never changes), kept here for the park's counts by area.
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
-    #: The checkup's lawyer (its booking's), kept here for a lawyer's list of findings; when staff move the booking
-    #: to another lawyer the findings follow in the same flush (``checkups.service.init_app``).
+    #: The checkup's lawyer (its booking's), kept here for a lawyer's list of findings. Both this and
+    #: ``enterprise_id`` are taken from the booking when the finding is flushed, however it was made, and when staff
+    #: move the booking to another lawyer the findings follow in the same flush (``checkups.service.init_app``).
     lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     area: Mapped[str] = mapped_column(String(32))
     finding: Mapped[str] = mapped_column(Text)
