@@ -30,6 +30,7 @@ ENV_KEYS: dict[str, type] = {
     "MAIL_DEFAULT_SENDER": str,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_ENABLED": bool,
+    "API_TOKEN_RATE_LIMIT": str,
     "BOOKING_LEAD_TIME_HOURS": float,
     "BOOKING_HORIZON_DAYS": int,
     "CANCELLATION_CUTOFF_HOURS": float,
@@ -124,6 +125,7 @@ class Defaults:
     LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"  # failed sign-ins per account, from any number of addresses
     LOGIN_LINK_RATE_LIMIT = "5 per hour"  # one-time sign-in links asked for, per client address and per account
     REGISTER_RATE_LIMIT = "20 per hour"  # refused registrations per client address (probing for known addresses)
+    API_TOKEN_RATE_LIMIT = "10 per minute"  # refused API tokens (missing, wrong, revoked) per client address
     PROXY_FIX = False
 
     # Serving.

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .api import errors as api_errors
 from .extensions import db
 from .web import is_htmx
 
@@ -50,23 +51,32 @@ def _bare_page(code: int, title: str, text: str) -> str:
     )
 
 
-def render_error(code: int, detail: str | None = None):
-    """The error page, or for htmx the same message as a fragment swapped into the message area.
+def kept_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTP error carries (``Allow`` of a 405, ``Retry-After``, ``WWW-Authenticate``), but its body's
+    ``Content-Type``: the answer has its own body."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+
+
+def render_error(code: int, detail: str | None = None, headers: list[tuple[str, str]] | None = None):
+    """The error page, or for htmx the same message as a fragment swapped into the message area, or under the API
+    the same message as its JSON error; ``headers`` (e.g. ``Allow``) are kept in every form.
 
     The request's transaction is rolled back first (a failed write leaves a session that can't query until then);
     if the page still can't be rendered (the database is gone), a bare page says the same.
     """
     _rollback()
     title, text = _messages().get(code, (_("Error"), _("The request could not be completed.")))
+    if api_errors.wanted():
+        return api_errors.answer(code, detail or text, headers or [])
     context = {"code": code, "title": title, "text": detail or text}
-    headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"} if is_htmx() else {}
+    htmx = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"} if is_htmx() else {}
     try:
-        body = render_template("errors/_message.html" if headers else "errors/error.html", **context)
+        body = render_template("errors/_message.html" if htmx else "errors/error.html", **context)
     except Exception:  # noqa: BLE001 - the error page must not fail in turn
         log.exception("the error page for %s could not be rendered", code)
         _rollback()
         body = _bare_page(code, title, context["text"])
-    return body, code, headers
+    return body, code, [*(headers or []), *htmx.items()]
 
 
 def init_app(app: Flask) -> None:
@@ -79,10 +89,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        """Every HTTP error as our own page or fragment."""
+        """Every HTTP error as our own page, fragment or API answer, with the error's headers (``Allow`` …)."""
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        return render_error(error.code, headers=kept_headers(error))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

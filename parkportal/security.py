@@ -16,15 +16,19 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_FORMS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def refuse_unusable_requests() -> None:
+def refuse_unusable_requests():
     """Answer 400 to a request whose path, query (names or values) or form fields hold control characters, and 404
-    to a ``page`` that no list can have.
+    to a ``page`` that no list can have — after the view's own ``gate`` (the API's bearer token), if it has one, so
+    that a caller the view refuses learns nothing from the request's arguments.
 
     NUL can't be stored by PostgreSQL, an escape or a line break in a query argument has no meaning to any page, and
     refusing them here — before any view, form or query runs — holds for every route, also for views that read
     ``request.args`` or ``request.form`` themselves and for routes added later. (Tabs and line breaks stay allowed
     in form fields: text areas hold lines; ``parkportal.fields.Form`` folds them in single-line fields.)
     """
+    gate = getattr(current_app.view_functions.get(request.endpoint or ""), "gate", None)
+    if gate is not None and (refusal := gate()) is not None:
+        return refusal
     if _CONTROL.search(request.path):
         abort(400)
     for key, value in request.args.items(multi=True):

@@ -4,6 +4,7 @@ answer valid against the served OpenAPI description; missing, wrong or revoked t
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, timedelta
 
 import jsonschema
@@ -180,3 +181,67 @@ def test_openapi_description_names_every_api_route(app, client):
     }
     assert routes - {"/openapi.json"} == set(spec["paths"])
     assert factories  # the module's data comes through the factories
+
+
+def test_event_times_are_rfc3339_date_times_with_seconds(app, client, token):
+    """An event's start and end are RFC 3339 date-times (seconds and offset), as the description's format says."""
+    with app.app_context():
+        make_event(starts_in=timedelta(days=3))
+        db.session.commit()
+    response = client.get("/api/v1/events", headers=bearer(token))
+    event = response.get_json()["events"][0]
+    for moment in (event["start"], event["end"]):
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00", moment), moment
+    check(client, response, "/events")
+
+
+def parameter_schema(client, path: str, name: str) -> dict:
+    """The schema the served description gives the query argument ``name`` of ``path``."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    parameters = spec["paths"][path]["get"]["parameters"]
+    return next(parameter["schema"] for parameter in parameters if parameter["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "value"),
+    [
+        *[
+            (path, name, value)
+            for path in ("/coverage", "/events")
+            for name in ("from", "to")
+            for value in ("", "1999-12-31", "2000-01-01", "2025-02-28", "2025-02-30", "2100-12-31", "2101-01-01")
+        ],
+        ("/events", "limit", 0),
+        ("/events", "limit", 1),
+        ("/events", "limit", 500),
+        ("/events", "limit", 501),
+        ("/events", "page", 0),
+        ("/events", "page", 1),
+        ("/events", "page", 100_000),
+        ("/events", "page", 100_001),
+    ],
+)
+def test_the_description_takes_the_arguments_the_server_takes(client, token, path, name, value):
+    """Each query argument's schema in the description accepts exactly what the server answers 200 to: days of
+    2000–2100 (as ``core.parsing`` bounds them) or empty (as if absent), ``limit`` 1–500, ``page`` 1–100000."""
+    schema = parameter_schema(client, path, name)
+    described = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).is_valid(value)
+    widest = {"from": ("to", "2100-12-31"), "to": ("from", "2000-01-01")}  # the other end: never before this one
+    query = {name: str(value), **dict([widest[name]] if name in widest else [])}
+    response = client.get(f"/api/v1{path}", query_string=query, headers=bearer(token))
+    assert (response.status_code == 200) == described, (response.status_code, response.get_json())
+    check(client, response, path)
+
+
+@pytest.mark.parametrize("path", ["/coverage", "/events"])
+def test_every_operation_describes_every_error_the_api_answers(client, path):
+    """Each operation lists every status the API can refuse with (400, 401, 404, 405, 429, 500, 503), each the one
+    ``Error`` shape; a 401 carries ``WWW-Authenticate``, a 405 ``Allow`` and a 429 ``Retry-After``."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    responses = spec["paths"][path]["get"]["responses"]
+    assert {"400", "401", "404", "405", "429", "500", "503"} <= set(responses)
+    for status, response in responses.items():
+        if status != "200":
+            assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    for status, header in (("401", "WWW-Authenticate"), ("405", "Allow"), ("429", "Retry-After")):
+        assert responses[status]["headers"][header]["required"] is True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import ServiceUnavailable, Unauthorized
 
 from parkportal.extensions import db
 from parkportal.models import Enterprise
@@ -70,9 +72,10 @@ def test_404(client, htmx):
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_405(client, htmx):
-    """A GET to a POST-only address answers 405 with the error page."""
+    """A GET to a POST-only address answers 405 with the error page, whose ``Allow`` names the methods it takes."""
     response = english(client).get("/auth/logout", headers=HTMX if htmx else {})
     (assert_fragment if htmx else assert_full_page)(response, 405, "Wrong request method")
+    assert "POST" in {name.strip() for name in response.headers["Allow"].split(",")}
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
@@ -111,6 +114,28 @@ def failing_app(make_app):
 
     app.add_url_rule("/boom", "boom", boom)
     return app
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_an_http_error_keeps_its_headers(make_app, htmx):
+    """The error page of an HTTP error keeps the error's own headers (a 503's ``Retry-After``, a 401's
+    ``WWW-Authenticate``), for a page and a fragment alike."""
+    app = make_app()
+
+    def busy():
+        raise ServiceUnavailable(retry_after=30)
+
+    def challenge():
+        raise Unauthorized(www_authenticate=WWWAuthenticate("basic", {"realm": "parkportal"}))
+
+    app.add_url_rule("/busy", "busy", busy)
+    app.add_url_rule("/challenge", "challenge", challenge)
+    client = english(app.test_client())
+    response = client.get("/busy", headers=HTMX if htmx else {})
+    (assert_fragment if htmx else assert_full_page)(response, 503, "Temporarily unavailable")
+    assert response.headers["Retry-After"] == "30"
+    response = client.get("/challenge", headers=HTMX if htmx else {})
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Basic")
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])

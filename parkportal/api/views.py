@@ -18,8 +18,9 @@ from ..events.vocab import EventStatus
 from ..models import Event
 from ..timeutil import local_today, to_local
 from . import bp
+from .errors import error
 from .openapi import EVENT_LIMIT, MAX_EVENT_LIMIT, spec
-from .tokens import error, token_required
+from .tokens import token_required
 
 
 def _period() -> tuple[date, date]:
@@ -98,8 +99,8 @@ def events():
                     "title": event.title,
                     "category": event.category,
                     "topics": event.topics,
-                    "start": to_local(event.start_at).isoformat(timespec="minutes"),
-                    "end": to_local(event.end_at).isoformat(timespec="minutes"),
+                    "start": to_local(event.start_at).isoformat(timespec="seconds"),
+                    "end": to_local(event.end_at).isoformat(timespec="seconds"),
                     "location": event.location,
                     "capacity": event.capacity,
                     "places_left": event.places_left,
