@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
 import click
-from flask import Flask, has_request_context, request
-from flask.globals import request_ctx
+from flask import Flask
+from flask.globals import _cv_request
 from werkzeug.routing import BuildError, MapAdapter
 
 from . import config as config_module
@@ -94,15 +94,15 @@ class Portal(Flask):
         built on :meth:`public_address` — so no call site, template or API view can put a request's Host header in a
         link that leaves the portal. Paths inside a request are Flask's own (on the public address too when Flask
         refused the request's Host, ``TRUSTED_HOSTS``: its 400 page has links)."""
-        in_request = has_request_context()
+        request_context = _cv_request.get(None)  # what flask.request reads (a proxy costs µs on every page link)
         if _external is None:
-            _external = _scheme is not None or not in_request
-        if in_request and not _external and request_ctx.url_adapter is not None:
+            _external = _scheme is not None or request_context is None
+        if not _external and request_context is not None and request_context.url_adapter is not None:
             return super().url_for(
                 endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=False, **values
             )
-        if in_request and endpoint[:1] == ".":
-            blueprint = request.blueprint
+        if request_context is not None and endpoint[:1] == ".":
+            blueprint = request_context.request.blueprint
             endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
         self.inject_url_defaults(endpoint, values)
         try:
