@@ -209,10 +209,10 @@ def _refuse_insecure_secret(app: Flask) -> None:
 
 def _refuse_without_public_address(app: Portal) -> None:
     """Refuse to serve outside debug and testing without a public address (``PORTAL_URL`` or ``SERVER_NAME``), and
-    anywhere with a malformed ``PORTAL_URL``: links must never be guessed from a request.
+    with a malformed ``PORTAL_URL`` in debug and testing too: links must never be guessed from a request.
 
-    Command-line tasks other than ``flask run`` may go on; one that sends or builds a link (``send-outbox``,
-    ``send-reminders``, the seed commands) then ends with the same message and exit status 1.
+    Command-line tasks other than ``flask run`` may go on; one that sends (``send-outbox``, ``send-reminders``) or
+    builds a link then ends with the same message and exit status 1.
     """
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.info_name not in (None, "run"):
