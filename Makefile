@@ -9,10 +9,14 @@ PORT ?= 5000
 
 .PHONY: run serve benchmark-load benchmark-coverage setup test test-sqlite test-shifted-clock test-postgres lint translations extract-messages update-translations benchmark clean
 
+# The address `make run` serves at: every link in e-mails, calendar files and the API is built on it (PORTAL_URL;
+# older instance/config.py files have none, and production sets its own).
+RUN_URL ?= http://$(HOST):$(PORT)
+
 run: setup instance/config.py
 	$(FLASK) init-db
-	$(FLASK) seed-demo
-	OUTBOX_SEND_AFTER_REQUEST=true $(FLASK) run --host $(HOST) --port $(PORT)
+	PORTAL_URL=$(RUN_URL) $(FLASK) seed-demo
+	PORTAL_URL=$(RUN_URL) OUTBOX_SEND_AFTER_REQUEST=true $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production: gunicorn with WORKERS processes (default 2 per core), configuration from instance/config.py (and
 # instance/gunicorn.conf.py when present); migrations (with ANALYZE) first. See README.md, "Production".
@@ -37,7 +41,7 @@ translations: $(VENV)/.installed
 # A random SECRET_KEY for this machine, written once (instance/ is git-ignored).
 instance/config.py:
 	@mkdir -p instance
-	@printf '# Written by `make run` for this machine; see README.md for every key.\nSECRET_KEY = "%s"\n# make run serves plain http on 127.0.0.1; behind HTTPS set this to True.\nSESSION_COOKIE_SECURE = False\n' \
+	@printf '# Written by `make run` for this machine; see README.md for every key.\nSECRET_KEY = "%s"\n# make run serves plain http on 127.0.0.1; behind HTTPS set this to True.\nSESSION_COOKIE_SECURE = False\n# The public address every link is built on: `make serve` and production need it (`make run` sets its own).\n# PORTAL_URL = "https://portal.example.cn"\n' \
 	  "$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" > $@
 	@echo "wrote $@"
 

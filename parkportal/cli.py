@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select, text
 
@@ -211,12 +211,14 @@ def send_reminders_command():
     """Queue a reminder for each confirmed booking starting within 24 hours, for each enterprise registered for an
     event the next day, and for each checkup whose follow-up day has come, once each (run it from cron).
 
-    Links in the messages use ``PORTAL_URL`` (or ``SERVER_NAME``), as every URL built outside a request does.
+    Links in the messages are built on the public address (``PORTAL_URL``), as every external URL is; without one
+    (production) nothing is queued and the command says what to set.
     """
     from .bookings.service import queue_reminders
     from .checkups.service import queue_follow_ups
     from .events.service import queue_reminders as queue_event_reminders
 
+    current_app.public_address()
     count = queue_reminders()
     follow_ups = queue_follow_ups()
     db.session.commit()

@@ -41,6 +41,7 @@ ENV_KEYS: dict[str, type] = {
     "PREFERRED_URL_SCHEME": str,
     "SERVER_NAME": str,
     "PORTAL_URL": str,
+    "TRUSTED_HOSTS": list,
     "OUTBOX_MAX_ATTEMPTS": int,
     "OUTBOX_SEND_AFTER_REQUEST": bool,
     "PROXY_FIX": bool,
@@ -51,6 +52,10 @@ ENV_KEYS: dict[str, type] = {
 
 #: Placeholder secret that is fine for ``make run`` on a laptop and refused in production.
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+
+#: The public address of debug and test apps that configure none (``flask run``'s default address); production
+#: has no such fallback and refuses to start without ``PORTAL_URL`` (or ``SERVER_NAME``).
+DEV_PORTAL_URL = "http://127.0.0.1:5000"
 
 
 class Defaults:
@@ -70,8 +75,13 @@ class Defaults:
     SERVICE_STATION_ADDRESS_EN = "Legal service station, ground floor of the park service centre"
     #: The station's phone, shown wherever the portal asks people to call the station.
     SERVICE_STATION_PHONE = "0519-8518 6110"
-    #: The portal's public address, for links in e-mails and calendar files made outside a request (cron).
-    PORTAL_URL = "http://127.0.0.1:5000"
+    #: The portal's public address (e.g. ``https://portal.example.cn``): every link that leaves the portal (e-mail,
+    #: ``.ics``, QR code, API) is built on it, never on a request's Host header; required outside debug and testing
+    #: (``Portal.public_address``; ``SERVER_NAME`` with ``PREFERRED_URL_SCHEME`` serves when it is unset).
+    PORTAL_URL: str | None = None
+    #: Host names requests may name (Werkzeug's check; others answer 400), e.g. ``["portal.example.cn"]``; None:
+    #: any. Links never depend on it.
+    TRUSTED_HOSTS: list[str] | None = None
     COVERAGE_TARGET = 70
 
     # Bookings.
@@ -135,6 +145,8 @@ class Defaults:
 def _parse(kind: type, raw: str) -> Any:
     if kind is bool:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is list:
+        return [item.strip() for item in raw.split(",") if item.strip()]
     return kind(raw)
 
 

@@ -264,7 +264,7 @@ def measure(env: dict, args) -> tuple[float, list[Result]]:
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "parkportal:create_app()"],
-        env={**env, "PARKPORTAL_COUNT_QUERIES": "1"}, cwd=env["PYTHONPATH"],
+        env={**env, "PARKPORTAL_COUNT_QUERIES": "1", "PORTAL_URL": base}, cwd=env["PYTHONPATH"],
     )  # fmt: skip
     try:
         for _ in range(150):

@@ -13,7 +13,7 @@ import gc, json, sys
 from parkportal import create_app
 
 app = create_app({"SECRET_KEY": "s" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": sys.argv[2] == "testing",
-                  "GC_FREEZE_AFTER_REQUESTS": int(sys.argv[1])})
+                  "GC_FREEZE_AFTER_REQUESTS": int(sys.argv[1]), "PORTAL_URL": "https://portal.example.cn"})
 frozen = [gc.get_freeze_count()]
 client = app.test_client()
 for _ in range(3):

@@ -149,6 +149,7 @@ def test_session_cookie_is_secure_outside_debug_and_testing(app):
             "SECRET_KEY": REAL_SECRET,
             "SESSION_COOKIE_SECURE": None,  # the default (instance/config.py of `make run` sets False)
             "RATELIMIT_ENABLED": False,
+            "PORTAL_URL": "https://portal.example.cn",  # production refuses to start without its address
         }
     )
     try:

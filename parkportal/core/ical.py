@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import current_app
 from icalendar import Calendar, Event
@@ -18,9 +17,9 @@ from ..timeutil import to_local, utcnow
 
 
 def uid(kind: str, ident: int) -> str:
-    """The stable UID of record ``ident`` of ``kind`` (e.g. ``appointment-12@portal.example.cn``)."""
-    host = urlsplit(current_app.config["PORTAL_URL"]).hostname or "parkportal"
-    return f"{kind}-{ident}@{host}"
+    """The stable UID of record ``ident`` of ``kind`` (e.g. ``appointment-12@portal.example.cn``: the host of the
+    public address, as every link in the file)."""
+    return f"{kind}-{ident}@{current_app.public_address().hostname}"
 
 
 def calendar(name: str, method: str | None = None) -> Calendar:

@@ -18,9 +18,11 @@ log = logging.getLogger(__name__)
 def deliver_outbox(limit: int = 200) -> tuple[int, int]:
     """Send pending messages and retry failed ones, each up to ``OUTBOX_MAX_ATTEMPTS`` times (cron runs it).
 
-    Each message is committed on its own, so one bad address doesn't hold back the rest.
+    Each message is committed on its own, so one bad address doesn't hold back the rest. A portal that doesn't know
+    its public address sends nothing (``NoPublicAddress``: ``send-outbox`` says what to set and exits 1).
     Returns (sent, failed).
     """
+    current_app.public_address()
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
     candidates = db.session.scalars(
         select(OutboxMessage)
