@@ -69,6 +69,9 @@ MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 #: How long ``pg_dump`` waits for a table lock (e.g. held by a migration) before giving up, in milliseconds.
 LOCK_WAIT_MS = 60_000
 CHUNK = 1024 * 1024
+#: Tables whose rows ``init-db`` makes by itself (the schema's revision, the coverage stamp, the service catalogue):
+#: a database holding rows only in these is as empty as a new one, and the restore replaces them.
+MADE_BY_INIT_DB = frozenset({"alembic_version", "coverage_version", "service_type"})
 #: Entries of a ``pg_restore --list`` that create or comment the schema itself, which the target already has.
 SCHEMA_ENTRY = re.compile(r"^\s*\d+;\s+\d+\s+\d+\s+(?:SCHEMA - |COMMENT - SCHEMA |ACL - SCHEMA )")
 
@@ -306,7 +309,8 @@ def libpq(url: URL) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    bare = URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)
+    conninfo = bare.render_as_string(hide_password=False)
     return conninfo, env
 
 
@@ -436,8 +440,9 @@ def restore(src: str | Path) -> Manifest:
 
 
 def refuse_unless_empty(engine: Engine) -> None:
-    """``BackupError`` when a table of the database holds a row or the library folder holds a file."""
-    full = _tables_with_rows(engine)
+    """``BackupError`` when a table of the database holds a row (besides those ``init-db`` makes) or the library
+    folder holds a file."""
+    full = [name for name in _tables_with_rows(engine) if name not in MADE_BY_INIT_DB]
     if full:
         shown = ", ".join(full[:5]) + (" …" if len(full) > 5 else "")
         raise BackupError(
