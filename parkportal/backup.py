@@ -149,11 +149,13 @@ class Manifest:
 
 
 def archive_path(dest: str | Path, now: datetime) -> Path:
-    """Where ``backup DEST`` writes: inside DEST under a dated name when DEST is a folder, else DEST itself,
-    with ``.tar.gz`` added when it doesn't end in ``.tar.gz`` or ``.tgz``."""
+    """Where ``backup DEST`` writes: inside DEST under a name dated ``now`` (UTC) when DEST is a folder, else DEST,
+    with ``.tar.gz`` added when it doesn't end in ``.tar.gz`` or ``.tgz``. A DEST ending in ``/`` must be a folder."""
     path = Path(dest).expanduser()
     if path.is_dir():
-        return path / f"parkportal-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}.tar.gz"
+        return path / f"parkportal-{now:%Y%m%dT%H%M%SZ}.tar.gz"
+    if str(dest).endswith(("/", os.sep)):
+        raise BackupError(f"{path} is not a folder: create it first, or choose another place")
     if path.name.endswith(SUFFIXES):
         return path
     return path.with_name(path.name + SUFFIXES[0])
@@ -166,7 +168,8 @@ def backup(dest: str | Path) -> tuple[Path, Manifest]:
     """
     engine = db.engine
     kind = database_kind(engine)
-    target = archive_path(dest, utcnow())
+    started = utcnow().astimezone(UTC)
+    target = archive_path(dest, started)
     if target.exists():
         raise BackupError(f"{target} exists already; choose another name (a backup never overwrites a file)")
     if not target.parent.is_dir():
@@ -192,12 +195,12 @@ def backup(dest: str | Path) -> tuple[Path, Manifest]:
                         alembic_revision=revision,
                         database=kind,
                         schema=schema,
-                        created_at=utcnow().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+                        created_at=started.isoformat(timespec="seconds").replace("+00:00", "Z"),
                         members=tuple(member for member in members if member is not None),
                     )
                     data = manifest.to_json()
                     info = tarfile.TarInfo(MANIFEST)
-                    info.size, info.mode, info.mtime = len(data), 0o600, int(utcnow().timestamp())
+                    info.size, info.mode, info.mtime = len(data), 0o600, int(started.timestamp())
                     archive.addfile(info, io.BytesIO(data))
             _publish(partial, target)
         except OSError as error:
@@ -614,11 +617,15 @@ def _restore_postgres(engine: Engine, dump: Path, work: Path) -> None:
 
 def _move_files(staged: Path, folder: Path) -> None:
     """Move the unpacked library files into the (empty) library folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if not staged.is_dir():
-        return
-    for path in sorted(staged.rglob("*")):
-        if path.is_file():
-            target = folder / path.relative_to(staged)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(path, target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in sorted(staged.rglob("*")) if staged.is_dir() else []:
+            if path.is_file():
+                target = folder / path.relative_to(staged)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(path, target)
+    except OSError as error:
+        raise BackupError(
+            f"the database was restored, but the files could not be moved into {folder} ({error.strerror or error}): "
+            "empty the database and the folder, and restore again"
+        ) from None

@@ -269,9 +269,9 @@ def issue_token_command(name):
 
 
 @click.command("backup")
-@click.argument("dest", type=click.Path(path_type=Path))
+@click.argument("dest")
 @with_appcontext
-def backup_command(dest: Path):
+def backup_command(dest: str):
     """Write one archive of the database and the stored files: DEST itself (.tar.gz added if missing), or a dated
     name inside DEST when it is a folder. An existing file is never overwritten; the archive's path is the last
     line printed."""
