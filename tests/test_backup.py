@@ -7,6 +7,7 @@ restored into a schema of its own name (``pg_restore`` can't rename one), as a r
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import json
@@ -14,6 +15,7 @@ import secrets
 import stat
 import tarfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -265,8 +267,6 @@ def test_the_manifest_names_version_revision_kind_and_each_member(fresh, tmp_pat
     assert body["format"] == "parkportal-backup" and body["portal_version"] == backup.portal_version()
     assert (body["alembic_revision"], body["database"]) == (head, kind)
     assert body["created_at"].endswith("Z")
-    import hashlib
-
     assert {item["name"]: (item["size"], item["sha256"]) for item in body["members"]} == {
         name: (len(data), hashlib.sha256(data).hexdigest()) for name, data in contents.items()
     }
@@ -280,14 +280,15 @@ def test_a_backup_taken_while_another_thread_writes_is_consistent(fresh, tmp_pat
     """A backup taken while another thread commits enterprises with their user, one pair per transaction, holds
     every pair committed before it began, none half, and not those committed after it ended."""
     source = fresh()
-    commits, stop, failures = [0], threading.Event(), []
+    started, commits, stop, failures = [0], [0], threading.Event(), []
 
     def write():
-        """Commit an enterprise and its user per transaction until told to stop."""
+        """Commit an enterprise and its user per transaction until told to stop, counting commits begun and done."""
         try:
             with source.app_context():
                 while not stop.is_set():
                     factories.enterprise_user()
+                    started[0] += 1
                     db.session.commit()
                     commits[0] += 1
                 db.session.remove()
@@ -298,13 +299,13 @@ def test_a_backup_taken_while_another_thread_writes_is_consistent(fresh, tmp_pat
     writer.start()
     try:
         while commits[0] < 20 and writer.is_alive():
-            threading.Event().wait(0.01)
-        before = commits[0]
+            time.sleep(0.01)
+        before = commits[0]  # done before the backup began: in it
         with source.app_context():
             path, _manifest = backup.backup(tmp_path / "live")
-        after = commits[0]
+        after = started[0]  # begun after the backup ended: not in it
         while commits[0] < after + 3 and writer.is_alive():
-            threading.Event().wait(0.01)
+            time.sleep(0.01)
     finally:
         stop.set()
         writer.join(60)
