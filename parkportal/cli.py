@@ -270,6 +270,47 @@ def issue_token_command(name):
     click.echo(token)
 
 
+@click.command("backup")
+@click.argument("dest")
+@with_appcontext
+def backup_command(dest: str):
+    """Write one archive of the database and the stored files: DEST itself (.tar.gz added if missing), or a dated
+    name inside DEST when it is a folder. An existing file is never overwritten; the archive's path is the last
+    line printed."""
+    from . import backup
+
+    try:
+        path, manifest = backup.backup(dest)
+    except backup.BackupError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(
+        f"Backed up the {backup.KIND_NAMES[manifest.database]} database (schema revision "
+        f"{manifest.alembic_revision or 'none'}) and {manifest.files} stored files, {path.stat().st_size:,} bytes:"
+    )
+    if manifest.alembic_revision is None:
+        click.echo("Warning: the database has no schema revision (not made by init-db); restore will refuse it.")
+    click.echo(str(path))
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(path_type=Path))
+@with_appcontext
+def restore_command(src: Path):
+    """Bring a backup back into an empty database and an empty library folder (checked against its manifest
+    first; refused for another database kind or schema revision)."""
+    from . import backup
+
+    try:
+        manifest = backup.restore(src)
+    except backup.BackupError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(
+        f"Restored the {backup.KIND_NAMES[manifest.database]} database (schema revision "
+        f"{manifest.alembic_revision}) and {manifest.files} stored files from the backup made at "
+        f"{manifest.created_at} by parkportal {manifest.portal_version}."
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     for command in (
@@ -282,5 +323,7 @@ def init_app(app: Flask) -> None:
         send_reminders_command,
         import_roster_command,
         issue_token_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
