@@ -10,8 +10,9 @@ PostgreSQL), so every worker and every host that shares the database shares the 
 The storage has no connection of its own to configure: it uses the engine of the app that handles the request
 (``db.engine``), through a connection and transaction of its own, so a hit is committed at once and stays counted
 when the request rolls back — and a failed sign-in, the very thing counted, answers 4xx and is rolled back. Hits
-are counted by Flask-Limiter before the view runs or after the request's commit point (``database.init_app``), so
-the storage never waits for a write lock the same request's session holds (SQLite has one writer at a time).
+are counted by Flask-Limiter before the view runs, or after the request's commit point (``database.init_app``) like
+the places a successful sign-in gives back (``give_back``), so the storage never waits for a write lock the same
+request's session holds (SQLite has one writer at a time).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from __future__ import annotations
 import hashlib
 import time
 
-from flask import Flask, has_app_context
+from flask import Flask, g, has_app_context
 from limits.errors import ConfigurationError
 from limits.storage import Storage
-from sqlalchemy import case, delete, select, text
+from sqlalchemy import case, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -74,9 +75,21 @@ class DatabaseStorage(Storage):
         return engine
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        """Add ``amount`` to the key's window (a new one of ``expiry`` seconds if none is running); the new count."""
+        """Add ``amount`` to the key's window (a new one of ``expiry`` seconds if none is running); the new count.
+
+        A negative ``amount`` (places given back) only lowers a running window: none is started for it.
+        """
         now = time.time()
         engine = self._engine()
+        if amount < 0:
+            lower = (
+                update(_window)
+                .where(_window.c.key == window_key(key), _window.c.expires_at > now)
+                .values({"count": _window.c["count"] + amount})
+                .returning(_window.c["count"])
+            )
+            with engine.begin() as connection:
+                return connection.execute(lower).scalar() or 0
         values = {"key": window_key(key), "count": amount, "expires_at": now + expiry}
         insert = _UPSERTS[engine.dialect.name](_window).values(values)
         ended = _window.c.expires_at <= now
@@ -137,5 +150,26 @@ class DatabaseStorage(Storage):
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Limiter to ``app`` (the ``database://`` scheme is registered by importing this module)."""
+    """Bind Flask-Limiter to ``app`` (the ``database://`` scheme is registered by importing this module).
+
+    Registered before ``database.init_app``, so ``_give_back_after_commit`` runs after the request's commit point
+    (after-request functions run in reverse order): the storage then never waits for a lock the request holds.
+    """
     limiter.init_app(app)
+    app.after_request(_give_back_after_commit)
+
+
+def give_back() -> None:
+    """Give back the places this request took in its rate limits, once it has succeeded and committed.
+
+    For limits counted before the view runs that should count failures only: a sign-in with the right password.
+    """
+    g.rate_limits_given_back = list(limiter.current_limits)
+
+
+def _give_back_after_commit(response):
+    """Lower the windows ``give_back`` named by this request's own hit, if the request succeeded."""
+    for current in g.pop("rate_limits_given_back", ()):
+        if response.status_code < 400:
+            limiter.limiter.hit(current.limit, *current.request_args, cost=-1)
+    return response

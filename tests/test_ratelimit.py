@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -79,6 +80,18 @@ def test_a_window_that_ended_counts_as_empty_and_starts_again(storage, clock):
     assert storage.get_expiry("a") == clock.now
     assert storage.incr("a", 60) == 1
     assert storage.get_expiry("a") == clock.now + 60
+
+
+def test_giving_back_lowers_a_running_window_only(storage, clock):
+    """A negative hit lowers the running window; with no window running it starts none (nothing is banked)."""
+    storage.incr("a", 60)
+    storage.incr("a", 60)
+    assert storage.incr("a", 60, amount=-1) == 1
+    clock.now += 60
+    assert storage.incr("a", 60, amount=-1) == 0
+    assert storage.incr("never", 60, amount=-1) == 0
+    assert storage.get("a") == 0 and storage.get("never") == 0
+    assert storage.incr("a", 60) == 1
 
 
 def test_ended_windows_are_deleted(storage, clock):
@@ -188,6 +201,38 @@ def test_the_account_limit_holds_across_four_workers(app, live_server):
 
         warned = db.session.scalars(select(OutboxMessage.recipient)).all()
         assert warned == [email]
+
+
+def test_parallel_guesses_dont_slip_past_the_limit(live_server):
+    """40 wrong passwords from one address sent 16 at a time to 4 workers: exactly 5 are answered. Each attempt is
+    counted before its password is checked, in one atomic step, so none passes a check made before the others
+    were counted."""
+    server = live_server(workers=4)
+
+    def attempt(_n: int) -> int:
+        return guesses(server, "nobody@example.cn", 1)[0]
+
+    with ThreadPoolExecutor(16) as pool:
+        codes = list(pool.map(attempt, range(40)))
+    assert sorted(codes) == [422] * 5 + [429] * 35
+
+
+def test_successful_sign_ins_give_their_places_back(app, make_app):
+    """A right password counts nowhere: after 4 failures and any number of successes the fifth failure still
+    answers 422 and the sixth 429."""
+    limited = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        email = factories.staff().email
+        db.session.commit()
+    client = limited.test_client()
+    wrong = {"email": email, "password": "Wrong-pass1"}
+    assert [client.post("/auth/login", data=wrong).status_code for _ in range(4)] == [422] * 4
+    for _ in range(3):
+        right = limited.test_client().post("/auth/login", data={"email": email, "password": factories.PASSWORD})
+        assert right.status_code == 303
+    assert [client.post("/auth/login", data=wrong).status_code for _ in range(2)] == [422, 429]
+    with limited.app_context():
+        assert db.session.scalar(select(func.max(RateLimitWindow.count))) == 6  # the refused one is counted too
 
 
 @pytest.fixture
