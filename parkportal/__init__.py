@@ -146,14 +146,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    from . import database, errors, i18n, security
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from . import database, errors, i18n, ratelimit, security
+    from .extensions import csrf, db, login_manager, migrate
 
     database.configure_engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)  # rate limits in the store RATELIMIT_STORAGE_URI names (the database by default)
     i18n.init_app(app)
     security.init_app(app)
     database.init_app(app)

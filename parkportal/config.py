@@ -129,7 +129,9 @@ class Defaults:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    #: Where the limits are counted: "database://" (the portal's database: every worker and host that shares it),
+    #: "redis://host:6379/0" (Redis; the redis extra), or "memory://" (each process on its own: one worker only).
+    RATELIMIT_STORAGE_URI = "database://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"  # failed sign-ins per client address
     LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"  # failed sign-ins per account, from any number of addresses

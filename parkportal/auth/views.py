@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from limits import RateLimitItemPerSecond
 from sqlalchemy.exc import IntegrityError
 
-from .. import accounts
+from .. import accounts, ratelimit
 from ..core import audit
 from ..core.locking import write_transaction
 from ..core.notify import compose_email, queue_email
@@ -105,26 +105,21 @@ def register():
     return render("auth/register.html", form=form, status=422 if form.is_submitted() else 200)
 
 
-def _failed(response) -> bool:
-    """Only failed sign-ins count against the limits."""
-    return response.status_code >= 400
-
-
 def _login_account_key() -> str:
     """The account a sign-in tries (its normalised e-mail address), whichever address the attempts come from."""
     return "account:" + accounts.normalise_email(request.form.get("email"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
-    methods=["POST"],
-    key_func=_login_account_key,
-    deduct_when=_failed,
-)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=_login_account_key)
 def login():
-    """Sign in. Failed attempts are rate-limited per client address and per account."""
+    """Sign in. Failed attempts are rate-limited per client address and per account.
+
+    Every attempt takes its place in both limits before the password is checked (one atomic step in the shared
+    store, so guesses sent in parallel can't all pass a check made before any of them is counted); a successful
+    sign-in gives its places back (``ratelimit.give_back``), so only failed ones count.
+    """
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_home_for(current_user))
     form = LoginForm()
@@ -141,6 +136,7 @@ def login():
             )
         else:
             _start_session(user, remember=form.remember.data)
+            ratelimit.give_back()
             return redirect(safe_next(request.args.get("next")) or _home_for(user), code=303)
     return render("auth/login.html", form=form, status=422 if form.is_submitted() else 200)
 

@@ -18,6 +18,7 @@ from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
 from .library import Compilation, CompilationReach, CompilationTopic, Download, PrintedCopy
 from .notify import Notification, OutboxMessage
+from .ratelimit import RateLimitWindow
 from .user import SignIn, User
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "OutboxMessage",
     "Registration",
     "PrintedCopy",
+    "RateLimitWindow",
     "Questionnaire",
     "ReportRevision",
     "ServiceType",
