@@ -279,3 +279,6 @@ def lawyer_client(app):
 def staff_client(app):
     """A client signed in as park staff."""
     return _signed_in(app, factories.staff)
+
+
+from .live_server import live_server  # noqa: E402, F401  (the gunicorn fixture, for every test module)
