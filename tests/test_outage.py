@@ -21,11 +21,12 @@ import fcntl
 import os
 import socket
 import sqlite3
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, exc, func, select, text
+from sqlalchemy import event, exc, func, make_url, select, text
 
 from parkportal.cli import ensure_service_types
 from parkportal.coverage import service as coverage_service
@@ -35,6 +36,7 @@ from parkportal.models import Enterprise, HealthProbe, SignIn, User
 
 from . import factories
 from .conftest import english, sign_in
+from .live_server import Visitor, serve
 
 HTMX = {"HX-Request": "true"}
 
@@ -474,3 +476,128 @@ def test_a_postgres_connection_killed_by_the_server_is_replaced(make_app, app, s
     assert_unavailable(client.get("/test/killed"))
     assert client.get("/enterprises/").status_code == 200
     assert client.get("/healthz").get_json() == {"status": "ok", "db": "ok"}
+
+
+# ------------------------------------------------------------------------------------ against gunicorn workers
+
+
+class CuttableLink:
+    """A TCP forwarder in front of PostgreSQL whose link can be cut — it stops listening (new connections are
+    refused) and drops the connections it carries, as a network outage or a stopped server does — and restored on
+    the same port. The shared PostgreSQL server itself is never touched."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.port = closed_port()
+        self.listener: socket.socket | None = None
+        self.carried: list[socket.socket] = []
+        self.lock = threading.Lock()
+
+    def restore(self) -> None:
+        """Listen again and forward every new connection."""
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        self.listener.settimeout(0.1)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        """Stop listening and drop every connection carried."""
+        listener, self.listener = self.listener, None
+        listener.close()
+        with self.lock:
+            carried, self.carried = self.carried, []
+        for sock in carried:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        """Forward each connection until the listener is cut."""
+        while self.listener is listener:
+            try:
+                client, _address = listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            client.settimeout(None)
+            upstream = socket.create_connection(self.target)
+            with self.lock:
+                self.carried += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        """Copy bytes one way until either side closes."""
+        with suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+
+def test_gunicorn_workers_answer_503_while_postgres_is_unreachable_and_recover(app, tmp_path, staff_id):
+    """gunicorn with 3 workers on PostgreSQL through a link that is cut: pages, a fragment, the sign-in, an API call
+    and /healthz answer 503 with Retry-After from every worker that is asked; once the link is back the same
+    workers (no restart) answer 200 again."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL made unreachable (SQLite has no server to lose)")
+    with app.app_context():
+        _row, token = coverage_service.issue_token("区市场监管平台", None)
+        db.session.commit()
+    email = staff_email(app, staff_id)
+    link = CuttableLink(url.host or "127.0.0.1", url.port or 5432)
+    link.restore()
+    through_link = url.set(host="127.0.0.1", port=link.port).render_as_string(hide_password=False)
+    try:
+        with serve(through_link, workers=3, log_dir=tmp_path) as server:
+            staff = Visitor(server.url)
+            staff.get("/auth/login")
+            assert staff.post("/auth/login", {"email": email, "password": factories.PASSWORD}).status == 303
+            visitor = Visitor(server.url)
+            visitor.get("/auth/login")
+            api = {"Authorization": f"Bearer {token}"}
+
+            def answers():
+                return {
+                    "page": visitor.get("/"),
+                    "signed-in page": staff.get("/enterprises/"),
+                    "fragment": staff.get("/enterprises/?q=%E5%B8%B8%E5%B7%9E", headers=HTMX),
+                    "sign-in": visitor.post("/auth/login", {"email": email, "password": factories.PASSWORD}),
+                    "api": visitor.get("/api/v1/events", headers=api),
+                    "healthz": visitor.get("/healthz"),
+                }
+
+            workers = server.worker_pids()
+            link.cut()
+            for _ in range(3):  # each request on a new connection: they reach several workers
+                down = answers()
+                assert {name: answer.status for name, answer in down.items()} == dict.fromkeys(down, 503)
+                waits = {name: int(answer.headers.get("retry-after", "0")) for name, answer in down.items()}
+                assert min(waits.values()) >= 30, waits  # the sign-in's may be its rate limit's later reset
+                assert "<html" not in down["fragment"].text and down["fragment"].headers["hx-retarget"] == "#messages"
+                assert "Traceback" not in down["page"].text
+            unavailable_from = {
+                int(line.split()[0].strip("<>")) for line in access_lines(server) if line.endswith(" 503")
+            }
+            assert len(unavailable_from) >= 2
+
+            link.restore()
+            for _ in range(3):
+                up = answers()
+                assert {name: answer.status for name, answer in up.items()} == {
+                    "page": 200,
+                    "signed-in page": 200,
+                    "fragment": 200,
+                    "sign-in": 303,
+                    "api": 200,
+                    "healthz": 200,
+                }
+            assert server.worker_pids() == workers  # the same processes: nothing was restarted
+    finally:
+        if link.listener is not None:
+            link.cut()
+
+
+def access_lines(server) -> list[str]:
+    """gunicorn's access log of ``server``, one answered request a line (pid, method, path, status)."""
+    return server.access_log.read_text(encoding="utf-8").splitlines()
