@@ -29,9 +29,15 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 POSTGRES_OPTIONS = "-c random_page_cost=1.1"
 
 
+#: Seconds to wait for a new PostgreSQL connection: a database host that doesn't answer (down, dropped packets) is
+#: then a 503 after 5 s, not a request hanging for the kernel's two minutes of retries until gunicorn kills the worker.
+POSTGRES_CONNECT_TIMEOUT = 5
+
+
 def configure_engine_options(app: Flask) -> None:
     """SQLite waits for a lock instead of failing at once (several requests, threads or processes); PostgreSQL
-    connections are checked before use and plan for data in memory (``POSTGRES_OPTIONS``)."""
+    connections are checked before use, give up connecting after ``POSTGRES_CONNECT_TIMEOUT`` (unless the URL says
+    otherwise) and plan for data in memory (``POSTGRES_OPTIONS``)."""
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
@@ -40,7 +46,10 @@ def configure_engine_options(app: Flask) -> None:
     else:
         options.setdefault("pool_pre_ping", True)
         if uri.startswith("postgresql"):
-            connect_args.setdefault("options", _postgres_options(make_url(uri).query.get("options")))
+            query = make_url(uri).query
+            connect_args.setdefault("options", _postgres_options(query.get("options")))
+            if "connect_timeout" not in query:  # connect_args would replace the URL's
+                connect_args.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT)
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

@@ -22,6 +22,7 @@ import os
 import socket
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -601,3 +602,24 @@ def test_gunicorn_workers_answer_503_while_postgres_is_unreachable_and_recover(a
 def access_lines(server) -> list[str]:
     """gunicorn's access log of ``server``, one answered request a line (pid, method, path, status)."""
     return server.access_log.read_text(encoding="utf-8").splitlines()
+
+
+def test_a_postgres_host_that_does_not_answer_is_a_503_within_the_connect_timeout(make_app):
+    """A database host that takes the connection but never answers (a hung server, dropped packets): PostgreSQL
+    connections give up after POSTGRES_CONNECT_TIMEOUT (5 s; the URL's ``connect_timeout`` wins), so /healthz and
+    pages answer 503 instead of hanging until gunicorn kills the worker."""
+    pytest.importorskip("psycopg")
+    from parkportal import database
+
+    default = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://u:p@db/portal")
+    assert default.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"] == 5
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody ever answers
+        port = silent.getsockname()[1]
+        portal = make_app(SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://u:p@127.0.0.1:{port}/portal?connect_timeout=1")
+        assert "connect_timeout" not in portal.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+        client = portal.test_client()
+        started = time.monotonic()
+        health = client.get("/healthz")
+        assert health.status_code == 503 and health.get_json()["db"] == "unreachable"
+        assert_unavailable(client.get("/"))
+        assert time.monotonic() - started < 2 * database.POSTGRES_CONNECT_TIMEOUT
