@@ -27,6 +27,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
+from flask_login import current_user
 from sqlalchemy import event, exc, func, make_url, select, text
 
 from parkportal.cli import ensure_service_types
@@ -34,6 +35,7 @@ from parkportal.coverage import service as coverage_service
 from parkportal.database import unavailable
 from parkportal.extensions import db
 from parkportal.models import Enterprise, HealthProbe, SignIn, User
+from parkportal.web import render
 
 from . import factories
 from .conftest import english, sign_in
@@ -223,6 +225,26 @@ def test_an_unreachable_database_is_a_503_everywhere_and_the_portal_recovers(app
         "api": 200,
         "healthz": 200,
     }
+
+
+def test_the_navigation_does_not_hide_an_outage_behind_zeros(outage, app, staff_id):
+    """The database goes away after the view has run: the navigation's counters don't render zeros on a 200 page,
+    the answer is the 503 (which renders, navigation and all, as for a visitor)."""
+    portal = outage.app
+
+    def view_then_outage():
+        assert current_user.is_authenticated  # the user loader has read the database
+        db.session.close()
+        outage.stop()
+        return render("main/privacy.html")
+
+    portal.add_url_rule("/test/nav", "nav", view_then_outage)
+    staff = english(sign_in(portal, staff_email(app, staff_id)))
+    response = staff.get("/test/nav")
+    assert_unavailable(response)
+    assert "Temporarily unavailable" in response.get_data(as_text=True)
+    outage.start()
+    assert staff.get("/enterprises/").status_code == 200
 
 
 # ------------------------------------------------------------------------------------------------- unwritable
