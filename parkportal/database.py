@@ -154,6 +154,11 @@ def init_app(app: Flask) -> None:
         return response
 
 
+def retry_after() -> dict[str, str]:
+    """The ``Retry-After`` header of every answer about database trouble (``DATABASE_RETRY_AFTER`` seconds)."""
+    return {"Retry-After": str(current_app.config["DATABASE_RETRY_AFTER"])}
+
+
 def _discard_unusable_connections(context) -> None:
     """Treat every error ``unavailable`` recognises as a disconnect, so SQLAlchemy throws the connection (and the
     pool's older ones) away instead of handing it to the next request: after a failover, a full disk, a file

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .database import driver_message, unavailable
+from .database import driver_message, retry_after, unavailable
 from .extensions import db
 from .web import is_htmx
 
@@ -79,7 +79,7 @@ def database_unavailable(error: BaseException):
     response = current_app.make_response(
         render_error(503, _("The database is briefly unavailable, so nothing was saved. Please try again in a minute."))
     )
-    response.headers["Retry-After"] = str(current_app.config["DATABASE_RETRY_AFTER"])
+    response.headers.update(retry_after())
     return response
 
 

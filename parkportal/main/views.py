@@ -54,5 +54,5 @@ def healthz():
     """
     state = database.health()
     if state != "ok":
-        return jsonify(status="error", db=state), 503, {"Retry-After": str(current_app.config["DATABASE_RETRY_AFTER"])}
+        return jsonify(status="error", db=state), 503, database.retry_after()
     return jsonify(status="ok", db="ok")
