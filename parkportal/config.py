@@ -48,6 +48,8 @@ ENV_KEYS: dict[str, type] = {
     "LIBRARY_MAX_UPLOAD_MB": float,
     "LIBRARY_STORAGE_DIR": str,
     "GC_FREEZE_AFTER_REQUESTS": int,
+    "DATABASE_RETRY_AFTER": int,
+    "HEALTHZ_WRITE_INTERVAL": float,
 }
 
 #: Placeholder secret that is fine for ``make run`` on a laptop and refused in production.
@@ -141,6 +143,8 @@ class Defaults:
     PROXY_FIX = False
 
     # Serving.
+    DATABASE_RETRY_AFTER = 30  # seconds a 503 for a database that can't be reached or written asks clients to wait
+    HEALTHZ_WRITE_INTERVAL = 10.0  # /healthz really writes at most this often per process (0: on every request)
     GC_FREEZE_AFTER_REQUESTS = 200  # freeze the warmed-up process out of the collector's scans (0: never; gc_freeze)
 
 

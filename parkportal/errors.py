@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .api import errors as api_errors
+from .database import driver_message, retry_after, unavailable
 from .extensions import db
 from .web import is_htmx
 
@@ -79,6 +80,19 @@ def render_error(code: int, detail: str | None = None, headers: list[tuple[str, 
     return body, code, [*(headers or []), *htmx.items()]
 
 
+def database_unavailable(error: BaseException):
+    """503 with ``Retry-After`` for a database that can't be reached or written: the page, fragment or API answer
+    of ``render_error`` (which rolls back first), logged as one line without a traceback."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, driver_message(error))
+    g.database_unavailable = True  # the user loader and the navigation's counters may give up quietly now
+    _rollback()  # before the message is translated: the user's language may need a query
+    response = current_app.make_response(
+        render_error(503, _("The database is briefly unavailable, so nothing was saved. Please try again in a minute."))
+    )
+    response.headers.update(retry_after())
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers for every HTTP error and for unexpected exceptions."""
 
@@ -92,6 +106,8 @@ def init_app(app: Flask) -> None:
         """Every HTTP error as our own page, fragment or API answer, with the error's headers (``Allow`` …)."""
         if error.code is None or error.code < 400:
             return error
+        if error.code == InternalServerError.code and unavailable(error):  # raised after the view (its commit)
+            return database_unavailable(error)
         return render_error(error.code, headers=kept_headers(error))
 
     @app.errorhandler(Exception)
@@ -99,6 +115,8 @@ def init_app(app: Flask) -> None:
         """Anything else: logged, rolled back, a 500 page without a traceback."""
         if isinstance(error, HTTPException):
             return http_error(error)
+        if unavailable(error):
+            return database_unavailable(error)
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):

@@ -6,9 +6,11 @@ from __future__ import annotations
 import hmac
 import re
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from .core.parsing import MAX_PAGE, parse_int
+from .database import unavailable
 from .extensions import login_manager
 
 #: Control characters no URL and no form value has a use for (a form may hold tabs and line breaks).
@@ -98,6 +100,7 @@ def init_app(app: Flask) -> None:
     def load_user(cookie_id: str):
         """Accept ``id:session_token:sign-in key`` of an active user whose sign-in is still open.
 
+        When the database can't say, the request is the 503 (not a signed-out visitor sent to the sign-in page).
         A changed session token (new password, deactivation, "sign out on all devices") ends every sign-in of the
         account; signing out deletes that browser's sign-in, so its copied session or remember cookie dies too.
         """
@@ -109,7 +112,12 @@ def init_app(app: Flask) -> None:
         ident = parse_id(user_id)
         if ident is None or not token:
             return None
-        user = accounts.signed_in_user(ident, key)
+        try:
+            user = accounts.signed_in_user(ident, key)
+        except SQLAlchemyError as error:
+            if g.get("database_unavailable") and unavailable(error):
+                return None  # the 503 page, already decided, renders as for a visitor
+            raise  # anything else, and a database gone before the view: the request's 503 or 500
         if user is None or not user.is_active or not hmac.compare_digest(user.session_token.encode(), token.encode()):
             return None
         user.sign_in_key = key

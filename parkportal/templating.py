@@ -7,7 +7,7 @@ from functools import partial
 from urllib.parse import urlencode, urlsplit
 
 from babel import Locale
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import areas
 from .core import vocab
+from .database import unavailable
 from .extensions import db
 from .i18n import format_list, template_gettext
 from .timeutil import local_iso, local_zone, to_local
@@ -153,8 +154,9 @@ def _same_site_path(url: str | None) -> str | None:
 
 def _nav_counts() -> dict[str, int]:
     """The navigation's counters in one statement: the signed-in user's unread notifications and, for staff, the
-    enterprises waiting for verification (0 for visitors, and when the database can't answer: the page, an error
-    page included, still renders)."""
+    enterprises waiting for verification (0 for visitors, and when the query fails: the page, an error page
+    included, still renders). A database that can't be reached or written is not hidden behind zeros, though: it
+    makes the page a 503, whose own counters then give up quietly."""
     from .models import Enterprise, Notification
 
     counts = {"unread_count": 0, "pending_count": 0}
@@ -172,8 +174,10 @@ def _nav_counts() -> dict[str, int]:
                 select(func.count()).select_from(Enterprise).where(Enterprise.status == "pending").scalar_subquery()
             )
         found = db.session.execute(select(*columns)).one()
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
+        if unavailable(error) and not g.get("database_unavailable"):
+            raise
         return counts
     counts["unread_count"] = found[0] or 0
     if len(found) > 1:

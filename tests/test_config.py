@@ -146,13 +146,13 @@ def test_postgresql_plans_for_data_in_memory_unless_told_otherwise(app, make_app
     from parkportal import database
 
     given = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://u:p@db/portal")
-    assert given.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": database.POSTGRES_OPTIONS}
+    assert given.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == database.POSTGRES_OPTIONS
     url = "postgresql+psycopg://u:p@db/portal?options=-csearch_path%3Dmine"
     with_path = make_app(SQLALCHEMY_DATABASE_URI=url).config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
-    assert with_path == {"options": f"-csearch_path=mine {database.POSTGRES_OPTIONS}"}  # the URL's options kept
+    assert with_path["options"] == f"-csearch_path=mine {database.POSTGRES_OPTIONS}"  # the URL's options kept
     own = {"connect_args": {"options": "-c random_page_cost=4"}}
     mine = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://u:p@db/portal", SQLALCHEMY_ENGINE_OPTIONS=own)
-    assert mine.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": "-c random_page_cost=4"}
+    assert mine.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-c random_page_cost=4"
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             assert db.session.execute(db.text("SHOW random_page_cost")).scalar() == "1.1"

@@ -421,13 +421,13 @@ def read_only_app(make_app):
 
 
 def test_sign_in_on_a_read_only_database_shows_the_portal_error_page(read_only_app, staff_email):
-    """The sign-in's write fails: the answer is the portal's own 500 page (its navigation renders), not Werkzeug's."""
+    """The sign-in's write fails: the answer is the portal's own 503 page (its navigation renders), not Werkzeug's."""
     client = english(read_only_app.test_client())
     response = client.post("/auth/login", data={"email": staff_email, "password": factories.PASSWORD})
     page = response.get_data(as_text=True)
-    assert response.status_code == 500
-    assert "Something went wrong" in page and "Nothing was saved." in page
-    assert "Internal Server Error" not in page
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Temporarily unavailable" in page and "nothing was saved" in page
+    assert "Service Unavailable" not in page
 
 
 def test_healthz_reports_a_database_that_refuses_writes(read_only_app, client):

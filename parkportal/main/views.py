@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
+from .. import database
 from ..extensions import db
 from ..models import Enterprise, User
 from ..web import render, safe_next
@@ -43,29 +44,15 @@ def set_language():
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"), code=303)
 
 
-#: A write that changes nothing but that a database refusing writes refuses (read-only, standby, revoked rights).
-WRITE_PROBE = text("UPDATE user_account SET id = id WHERE 1 = 0")
-
-
 @bp.get("/healthz")
 def healthz():
     """Liveness, database reachability and writability, for load balancers and monitoring.
 
-    503 with ``db: "unreachable"`` when the database doesn't answer, ``db: "read-only"`` when it answers but
-    refuses writes (the write probe runs in a savepoint that is rolled back: nothing is ever written).
+    503 (with ``Retry-After``, like every answer about database trouble) with ``db: "unreachable"`` when the database
+    doesn't answer, ``db: "read-only"`` when it answers but refuses to write (``database.health``: a write probe
+    that really writes and commits).
     """
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure to reach the database is "down"
-        db.session.rollback()
-        return jsonify(status="error", db="unreachable"), 503
-    try:
-        savepoint = db.session.begin_nested()
-        try:
-            db.session.execute(WRITE_PROBE)
-        finally:
-            savepoint.rollback()
-    except Exception:  # noqa: BLE001 - whatever refuses the write, the portal can't work
-        db.session.rollback()
-        return jsonify(status="error", db="read-only"), 503
+    state = database.health()
+    if state != "ok":
+        return jsonify(status="error", db=state), 503, database.retry_after()
     return jsonify(status="ok", db="ok")

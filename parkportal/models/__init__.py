@@ -16,6 +16,7 @@ from .checkups import AreaCount, AreaEnterprise, Checkup, Finding, FindingCount,
 from .coverage import ApiToken, CoverageVersion, Need, TouchCount, TouchTopicCount, TouchTotal
 from .enterprise import Enterprise
 from .events import Event, EventTopic, Registration, event_speaker
+from .health import HealthProbe
 from .library import Compilation, CompilationReach, CompilationTopic, Download, PrintedCopy
 from .notify import Notification, OutboxMessage
 from .ratelimit import RateLimitWindow
@@ -45,6 +46,7 @@ __all__ = [
     "Event",
     "EventTopic",
     "Feedback",
+    "HealthProbe",
     "HeldDay",
     "Finding",
     "FindingCount",
