@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from parkportal.core.errors import Invalid
 from parkportal.extensions import db
-from parkportal.library import formats
+from parkportal.library import formats, pdfscan
 from parkportal.models import AuditLog, Compilation
 
 from .conftest import english
@@ -200,6 +200,36 @@ def test_active_content_is_found_by_parsing_not_by_bytes(app, staff_client):
     data = escaped_name_pdf()
     assert b"/JavaScript" not in data and b"/JS" not in data
     assert "This PDF contains JavaScript" in refused(app, english(staff_client), data, "汇编.pdf")
+
+
+def test_a_pdf_too_slow_to_read_is_refused_and_the_worker_answers(app, staff_client, monkeypatch):
+    """A PDF that would keep the parser busy (dense arrays: seconds per 100 KB) is read in a child process that is
+    stopped at the timeout; the request answers at once with a refusal naming the bound."""
+    import time
+
+    monkeypatch.setattr(formats, "PDF_SECONDS", 3)
+    row = b"[" + b"1 " * 50_000 + b"] "  # 100 KB that pypdf needs about a second for
+    slow = pdf_bytes("slow", catalog=b"/Junk [" + row * 20 + b"] ")
+    started = time.monotonic()
+    body = refused(app, english(staff_client), slow, "汇编.pdf")
+    assert "This PDF is too complex to check" in body and "more than 3 seconds" in body
+    assert time.monotonic() - started < 10
+
+
+def test_the_scanner_caps_the_number_of_objects(monkeypatch):
+    """Past ``MAX_OBJECTS`` the scanner calls a PDF complex without reading its objects."""
+    monkeypatch.setattr(pdfscan, "MAX_OBJECTS", 3)
+    assert pdfscan.scan(pdf_bytes("objects")) == {"problem": "complex", "found": []}
+    monkeypatch.undo()
+    assert pdfscan.scan(pdf_bytes("objects")) == {"problem": None, "found": []}
+
+
+def test_a_scanner_that_fails_refuses_the_file(app, staff_client, monkeypatch, tmp_path):
+    """A scanner that dies (a memory cap hit, a crash) refuses the PDF instead of letting it through."""
+    script = tmp_path / "dies.py"
+    script.write_text("raise SystemExit(3)\n")
+    monkeypatch.setattr(formats, "PDF_SCANNER", script)
+    assert "This PDF is too complex to check" in refused(app, english(staff_client), pdf_bytes("dies"), "汇编.pdf")
 
 
 def test_the_refusal_is_in_the_user_s_language(app, staff_client):
@@ -406,3 +436,13 @@ def test_identify_reads_only(tmp_path, ctx, app, monkeypatch):
     with pytest.raises(Invalid):
         formats.identify(io.BytesIO(b"%PDF-1.4 nothing %%EOF"))
     assert not (tmp_path / "library").exists()
+
+
+def test_every_demo_compilation_passes_the_checks(ctx):
+    """``seed-demo``'s (and so ``seed-district``'s) booklets, made by WeasyPrint, all pass as PDFs."""
+    from parkportal.library import storage
+    from parkportal.library.demo import COMPILATIONS, _pdf
+
+    for title, edition, _year, _topics, summary, chapters, _published in COMPILATIONS:
+        data = _pdf(title, edition, summary, chapters, "富都江南新经济产业园", "江苏摩方常闻律师事务所")
+        assert storage.check(f"{title}.pdf", io.BytesIO(data)).kind == "pdf"

@@ -1,12 +1,10 @@
 """What an uploaded file is, decided by parsing it with real parsers — never by its name or its first bytes.
 
-- **PDF**: it must open in PDFium (the engine that draws the cover) and in pypdf, have at least one page and not be
-  encrypted; it may hold no active content: JavaScript (``/JS``, ``/JavaScript``, XFA forms), actions that start
-  programs, open or fetch other files or send data (``/Launch``, ``/GoToR``, ``/GoToE``, ``/ImportData``,
-  ``/SubmitForm`` …), actions that run by themselves (``/AA``, an ``/OpenAction`` that is more than "go to a
-  page"), or embedded files and media. Every object is read, also those packed in object streams (which
-  WeasyPrint writes), so a byte search that such packing or ``#xx`` escapes in names defeat is not what decides.
-  Such a PDF is **refused**, not stripped (``docs/security.md`` says why).
+- **PDF**: it must end in ``%%EOF``, open in pypdf and in PDFium (the engine that draws the cover), have at least
+  one page, not be encrypted, and hold no active content (JavaScript, actions that start programs, open other files
+  or send data, actions that run by themselves, embedded files or media: ``pdfscan`` lists them). The PDF is read
+  by ``pdfscan`` in a child process with a timeout and its own memory and CPU caps, so a hostile file costs the
+  worker nothing but the wait. Such a PDF is **refused**, not stripped (``docs/security.md`` says why).
 - **DOCX / XLSX**: a ZIP archive (Office Open XML) whose ``[Content_Types].xml`` declares exactly one main part,
   the Word document (``wordprocessingml.document.main+xml``) or the Excel workbook (``spreadsheetml.sheet.main+xml``),
   that part present and XML whose root is ``w:document`` or ``workbook``. Bounded before anything is unpacked:
@@ -22,10 +20,12 @@ user's language. It reads the stream only; it writes nothing.
 
 from __future__ import annotations
 
-import io
+import json
 import logging
+import subprocess
+import sys
 import zipfile
-from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
 from xml.parsers import expat
@@ -35,6 +35,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..core.errors import Invalid
+from . import pdfscan
 from .vocab import Kind
 
 log = logging.getLogger(__name__)
@@ -78,20 +79,11 @@ MACRO_FOLDERS = {"activex", "macrosheets"}
 MACRO_NAMES = ("vbaproject", "vbadata")
 XML_SUFFIXES = (".xml", ".rels")
 
-# ------------------------------------------------------------------------------------------------ PDF active content
+# ------------------------------------------------------------------------------------------------ PDF
 
-#: Keys that hold JavaScript, whatever object they sit in (``/JavaScript`` is also the name tree of scripts).
-PDF_SCRIPT_KEYS = {"/JS", "/JavaScript", "/XFA"}
-#: Action types (``/S``) that run scripts, start programs, open or fetch other files, or send data out.
-PDF_SCRIPT_ACTIONS = {"/JavaScript", "/Rendition", "/RichMediaExecute"}
-PDF_LAUNCH_ACTIONS = {"/Launch", "/GoToR", "/GoToE", "/ImportData", "/SubmitForm", "/Movie", "/Sound"}
-#: Keys and types of embedded files and media.
-PDF_EMBEDDED_KEYS = {"/EmbeddedFiles", "/EF", "/RichMediaContent"}
-PDF_EMBEDDED_TYPES = {"/EmbeddedFile", "/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen", "/3D"}
-#: The only action an ``/OpenAction`` may be (a plain destination array is fine too).
-PDF_HARMLESS_OPEN = {"/GoTo"}
-#: What a PDF may hold, found → the words that name it (in order of weight, for the message).
-SCRIPT, LAUNCH, AUTOMATIC, EMBEDDED = "script", "launch", "automatic", "embedded"
+#: The scanner run as a child process, and how long it may take (wall clock, seconds).
+PDF_SCANNER = Path(__file__).with_name("pdfscan.py")
+PDF_SECONDS = 20.0
 
 
 def identify(stream: BinaryIO) -> Kind | None:
@@ -123,139 +115,81 @@ def _damaged_pdf() -> Invalid:
 
 
 def check_pdf(data: bytes) -> None:
-    """Refuse (``Invalid``) a PDF that doesn't open in PDFium and in pypdf, has no page, is encrypted or holds
-    active content (the message names which)."""
+    """Refuse (``Invalid``) a PDF that doesn't open in pypdf and PDFium, has no page, is encrypted, too complex or
+    too slow to read, or holds active content; the message names which. The PDF is read by ``pdfscan`` in a child
+    process (bounded in time and memory), never in this one."""
     if b"%%EOF" not in data[-2048:]:
         raise _damaged_pdf()  # cut off before its end: readers may patch it up, but it isn't the whole file
-    found = _pypdf_content(data)  # first: it tells a file without pages from a damaged one, PDFium doesn't
-    found |= _pdfium_content(data)
+    result = _scan(data)
+    problem = result.get("problem")
+    if problem == "encrypted":
+        raise Invalid(
+            _(
+                "This PDF is encrypted or protected with a password, so its content can't be checked. "
+                "Please upload a copy without protection."
+            ),
+            "file",
+        )
+    if problem == "no_pages":
+        raise Invalid(_("This PDF has no pages."), "file")
+    if problem == "complex":
+        raise Invalid(
+            _(
+                "This PDF is too complex to check (more than %(count)d internal objects, or more than %(seconds)d "
+                "seconds to read), more than a compilation needs; it is refused. Please export it again, for "
+                "example split into smaller files.",
+                count=pdfscan.MAX_OBJECTS,
+                seconds=PDF_SECONDS,
+            ),
+            "file",
+        )
+    if problem is not None:
+        raise _damaged_pdf()
+    found = [item for item in pdfscan.ORDER if item in result.get("found", ())]
     if found:
-        words = [_pdf_content_words(item) for item in (SCRIPT, LAUNCH, AUTOMATIC, EMBEDDED) if item in found]
         raise Invalid(
             _(
                 "This PDF contains %(what)s, which a compilation may not hold. Please save it again without them "
                 "(for example, print it to a new PDF) and upload that file.",
-                what=format_list(words, locale=get_locale()),
+                what=format_list([_pdf_content_words(item) for item in found], locale=get_locale()),
             ),
             "file",
         )
 
 
+def _scan(data: bytes) -> dict:
+    """What ``pdfscan`` finds in ``data``, run as a child process; a child that overruns ``PDF_SECONDS``, hits its
+    own caps or fails counts as ``complex``."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(PDF_SCANNER)], input=data, capture_output=True, timeout=PDF_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        log.warning("a PDF upload took more than %s s to read: refused", PDF_SECONDS)
+        return {"problem": "complex"}
+    except OSError:  # no process could be started: the file is refused, never let through unread
+        log.exception("the PDF scanner could not be started")
+        return {"problem": "complex"}
+    try:
+        result = json.loads(done.stdout) if done.returncode == 0 else None
+    except ValueError:
+        result = None
+    if not isinstance(result, dict):
+        log.warning(
+            "the PDF scanner failed (exit %s): %s", done.returncode, done.stderr[-2000:].decode(errors="replace")
+        )
+        return {"problem": "complex"}
+    return result
+
+
 def _pdf_content_words(item: str) -> str:
     """The words for one kind of active content, in the user's language."""
     return {
-        SCRIPT: _("JavaScript"),
-        LAUNCH: _("actions that start programs, open other files or send data"),
-        AUTOMATIC: _("actions that run by themselves when the file is opened or read"),
-        EMBEDDED: _("embedded files or media"),
+        pdfscan.SCRIPT: _("JavaScript"),
+        pdfscan.LAUNCH: _("actions that start programs, open other files or send data"),
+        pdfscan.AUTOMATIC: _("actions that run by themselves when the file is opened or read"),
+        pdfscan.EMBEDDED: _("embedded files or media"),
     }[item]
-
-
-def _no_pages() -> Invalid:
-    """The refusal of a PDF without pages."""
-    return Invalid(_("This PDF has no pages."), "file")
-
-
-def _encrypted_pdf() -> Invalid:
-    """The refusal of an encrypted PDF (its objects can't be checked)."""
-    return Invalid(
-        _(
-            "This PDF is encrypted or protected with a password, so its content can't be checked. "
-            "Please upload a copy without protection."
-        ),
-        "file",
-    )
-
-
-def _pdfium_content(data: bytes) -> set[str]:
-    """PDFium's view (the engine that draws the cover): ``Invalid`` when it can't open the file or finds no page;
-    else the document-level scripts and attachments it sees (``SCRIPT``, ``EMBEDDED``)."""
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as error:
-        if getattr(error, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
-            raise _encrypted_pdf() from None
-        raise _damaged_pdf() from None
-    try:
-        if len(pdf) == 0:
-            raise _no_pages()
-        found = set()
-        if pdfium.raw.FPDFDoc_GetJavaScriptActionCount(pdf.raw) > 0:
-            found.add(SCRIPT)
-        if pdfium.raw.FPDFDoc_GetAttachmentCount(pdf.raw) > 0:
-            found.add(EMBEDDED)
-        return found
-    finally:
-        pdf.close()
-
-
-def _pypdf_content(data: bytes) -> set[str]:
-    """pypdf's view: ``Invalid`` when it can't read the file, finds it encrypted or without pages; else the active
-    content in every object it finds, those packed in object streams too (``SCRIPT``, ``LAUNCH``, ``AUTOMATIC``,
-    ``EMBEDDED``). With PDFium's view beside it, a file the two parsers read differently is refused, not let by."""
-    import pypdf
-    from pypdf.errors import PyPdfError
-
-    found: set[str] = set()
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise _encrypted_pdf()
-        if len(reader.pages) == 0:
-            raise _no_pages()
-        for value in _pdf_objects(reader):
-            found |= _pdf_object_content(value)
-    except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OSError) as error:
-        log.info("pypdf can't read an upload: %r", error)
-        raise _damaged_pdf() from None
-    return found
-
-
-def _pdf_objects(reader) -> Iterator[object]:
-    """Every indirect object of the file (in the cross-reference table and in object streams), and the trailer."""
-    from pypdf.generic import IndirectObject
-
-    yield reader.trailer
-    for generation, numbers in reader.xref.items():
-        for number in numbers:
-            yield reader.get_object(IndirectObject(number, generation, reader))
-    for number in reader.xref_objStm:
-        yield reader.get_object(IndirectObject(number, 0, reader))
-
-
-def _pdf_object_content(value: object) -> set[str]:
-    """The active content in one object and the direct objects nested in it (references are not followed: the
-    objects they name are read on their own)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
-
-    found: set[str] = set()
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, ArrayObject):
-            pending.extend(element for element in item if not isinstance(element, IndirectObject))
-        elif isinstance(item, DictionaryObject):
-            keys = {str(key) for key in item}
-            kind, subtype, action = (str(item.get(name, "")) for name in ("/Type", "/Subtype", "/S"))
-            if keys & PDF_SCRIPT_KEYS or action in PDF_SCRIPT_ACTIONS:
-                found.add(SCRIPT)
-            if action in PDF_LAUNCH_ACTIONS:
-                found.add(LAUNCH)
-            if "/AA" in keys:
-                found.add(AUTOMATIC)
-            opening = item.get("/OpenAction")
-            if isinstance(opening, IndirectObject):
-                opening = opening.get_object()
-            if isinstance(opening, DictionaryObject) and not (
-                isinstance(opening.get("/S"), NameObject) and str(opening["/S"]) in PDF_HARMLESS_OPEN
-            ):
-                found.add(AUTOMATIC)
-            if keys & PDF_EMBEDDED_KEYS or kind in PDF_EMBEDDED_TYPES or subtype in PDF_EMBEDDED_TYPES:
-                found.add(EMBEDDED)
-            pending.extend(element for element in item.values() if not isinstance(element, IndirectObject))
-    return found
 
 
 # ------------------------------------------------------------------------------------------------ Office
@@ -423,10 +357,10 @@ def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, parse: bool, sta
             raise _Unsafe
 
         def element(tag: str, attributes: dict[str, str]) -> None:
-            """Note the root element and pass each element on."""
-            if not root:
-                namespace, _sep, name = tag.rpartition(" ")
-                root.append((namespace, name))
+            """Note the root element; the elements after it go to ``start`` (or to no Python code at all)."""
+            namespace, _sep, name = tag.rpartition(" ")
+            root.append((namespace, name))
+            parser.StartElementHandler = start
             if start is not None:
                 start(tag, attributes)
 
