@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from parkportal.core.errors import Invalid
 from parkportal.extensions import db
-from parkportal.library import formats, pdfscan
+from parkportal.library import formats, pdfscan, storage
 from parkportal.models import AuditLog, Compilation
 
 from .conftest import english
@@ -250,6 +250,25 @@ def test_harmless_links_and_a_page_to_open_at_are_fine(app, staff_client):
 
     row = accepted(app, staff_client, pdf_with(build), "汇编.pdf")
     assert row.kind == "pdf"
+
+
+def test_a_page_of_absurd_shape_is_drawn_small(app, staff_client, monkeypatch):
+    """A page 1 pt wide and 10⁸ pt tall is accepted, and its cover is asked for at most ``COVER_MAX_HEIGHT`` pixels
+    tall (before, 400 million: a 6 GB bitmap)."""
+    import pypdfium2
+
+    asked: list[float] = []
+    render = pypdfium2.PdfPage.render
+
+    def recorded(page, scale=1, **kwargs):
+        """Note the pixel height asked for, then draw."""
+        asked.append(page.get_height() * scale)
+        return render(page, scale=scale, **kwargs)
+
+    monkeypatch.setattr(pypdfium2.PdfPage, "render", recorded)
+    data = pdf_bytes("tall").replace(b"/MediaBox [0 0 595 842]", b"/MediaBox [0 0 1 99999999]")
+    assert accepted(app, staff_client, data, "汇编.pdf").kind == "pdf"
+    assert asked and max(asked) <= storage.COVER_MAX_HEIGHT
 
 
 def test_a_weasyprint_compilation_like_the_demo_s_is_accepted_with_a_cover(app, staff_client):

@@ -162,4 +162,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

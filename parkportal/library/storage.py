@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 
 #: The longest original filename kept (characters); longer names are refused, not cut.
 MAX_NAME_LENGTH = 120
-#: Width in pixels of a rendered cover.
+#: Width in pixels of a rendered cover, and the most its height may be (a page's shape can't make it large).
 COVER_WIDTH = 360
+COVER_MAX_HEIGHT = 4 * COVER_WIDTH
 CHUNK = 64 * 1024
 PENDING = "library_new_files"
 
@@ -208,8 +209,9 @@ def render_cover(stored_name: str) -> str | None:
             if len(pdf) == 0:
                 return None
             page = pdf[0]
-            width = page.get_width() or COVER_WIDTH
-            image = page.render(scale=min(4.0, COVER_WIDTH / width)).to_pil()
+            width, height = page.get_width() or COVER_WIDTH, page.get_height() or COVER_WIDTH
+            scale = min(4.0, COVER_WIDTH / width, COVER_MAX_HEIGHT / height)  # a 1 × 10⁸ pt page stays small too
+            image = page.render(scale=scale).to_pil()
             covers.mkdir(parents=True, exist_ok=True)
             image.save(covers / name, "PNG", optimize=True)
             page.close()
