@@ -31,6 +31,8 @@ from .library_support import (
     xlsx_bytes,
 )
 
+pytestmark = pytest.mark.pdf_child_process  # these tests prove the child process the worker scans PDFs in
+
 WORD_MACRO_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
 EXCEL_MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
