@@ -13,14 +13,15 @@ from parkportal.models import Compilation, User
 _serial = itertools.count(1)
 
 
-def pdf_bytes(text: str = "Legal practice") -> bytes:
-    """A valid one-page PDF (A4, one line of Helvetica text) that PDF readers and pdfium can draw.
+def pdf_bytes(text: str = "Legal practice", *, catalog: bytes = b"") -> bytes:
+    """A valid one-page PDF (A4, one line of Helvetica text) that PDF readers and pdfium can draw; ``catalog`` is
+    written into its catalog dictionary as it is.
 
     Each call with new text gives a new file (and so a new SHA-256).
     """
     stream = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode()
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b">>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
@@ -41,24 +42,66 @@ def pdf_bytes(text: str = "Legal practice") -> bytes:
     return out.getvalue()
 
 
-def office_bytes(parts: dict[str, str]) -> bytes:
-    """A zip holding ``[Content_Types].xml`` and the given parts (enough to be a DOCX or XLSX by content)."""
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+EXCEL_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+WORD_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def content_types(overrides: dict[str, str], defaults: dict[str, str] | None = None) -> str:
+    """A ``[Content_Types].xml`` naming each part's content type (``overrides``: part name → type)."""
+    defaults = {"rels": "application/vnd.openxmlformats-package.relationships+xml", "xml": "application/xml"} | (
+        defaults or {}
+    )
+    entries = [f'<Default Extension="{ext}" ContentType="{kind}"/>' for ext, kind in defaults.items()]
+    entries += [f'<Override PartName="/{part}" ContentType="{kind}"/>' for part, kind in overrides.items()]
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' + "".join(entries) + "</Types>"
+    )
+
+
+def office_bytes(
+    parts: dict[str, str | bytes], overrides: dict[str, str] | None = None, *, types: str | None = None
+) -> bytes:
+    """A zip holding the given parts and ``[Content_Types].xml`` (``types``, else one naming ``overrides``)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("[Content_Types].xml", types if types is not None else content_types(overrides or {}))
         for name, body in parts.items():
             archive.writestr(name, body)
     return out.getvalue()
 
 
-def docx_bytes(text: str = "合同") -> bytes:
-    """A minimal DOCX (word/document.xml in a zip)."""
-    return office_bytes({"word/document.xml": f"<w:document><w:body>{text}</w:body></w:document>"})
+def word_document(text: str) -> str:
+    """The main part of a DOCX holding one paragraph of ``text``."""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{WORD_NS}">'
+        f"<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
+    )
+
+
+def docx_bytes(text: str = "合同", *, extra: dict[str, str | bytes] | None = None, **overrides: str) -> bytes:
+    """A minimal real DOCX (content types, package relationship, ``word/document.xml``), plus ``extra`` parts."""
+    relationships = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="word/document.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+        "</Relationships>"
+    )
+    parts = {"_rels/.rels": relationships, "word/document.xml": word_document(text)} | (extra or {})
+    return office_bytes(parts, {"word/document.xml": WORD_MAIN} | overrides)
 
 
 def xlsx_bytes(text: str = "台账") -> bytes:
-    """A minimal XLSX (xl/workbook.xml in a zip)."""
-    return office_bytes({"xl/workbook.xml": f"<workbook><!-- {text} --></workbook>"})
+    """A real XLSX written by openpyxl, ``text`` in its first cell."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active["A1"] = text
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def compilation(

@@ -1,8 +1,9 @@
 """The library's files: checked by their content, stored under ``instance/library/`` with random names.
 
-- ``check(name, stream)`` reads an upload once (size, SHA-256, kind by magic bytes; for DOCX and XLSX a zip
-  holding the right part names) and refuses a wrong type, an oversized or empty file and names with path tricks
-  — before anything is written.
+- ``check(name, stream)`` reads an upload (size, SHA-256, and its kind by parsing it: ``formats.identify``, a PDF
+  that opens with pages and no active content, a DOCX or XLSX that is the Office file it declares, without macros
+  and within the unpacking bounds) and refuses a wrong or unsound type, an oversized or empty file and names with
+  path tricks — before anything is written.
 - ``store(stream, kind)`` writes the checked file under a random name (``<32 hex>.<kind>``); ``render_cover``
   draws a PDF's first page once, as a PNG beside it. Both files are removed again when the transaction that
   was to record them rolls back, so a refused or failed upload leaves no file behind.
@@ -17,7 +18,6 @@ import os
 import secrets
 import shutil
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -29,20 +29,16 @@ from sqlalchemy.orm import Session
 
 from ..core.errors import Invalid
 from ..extensions import db
+from . import formats
 from .vocab import Kind
 
 log = logging.getLogger(__name__)
 
 #: The longest original filename kept (characters); longer names are refused, not cut.
 MAX_NAME_LENGTH = 120
-#: The part each Office format must hold, besides ``[Content_Types].xml``.
-ZIP_PARTS = {Kind.DOCX: "word/document.xml", Kind.XLSX: "xl/workbook.xml"}
-#: Parts that mean macros (a .docm/.xlsm renamed): refused.
-MACRO_PARTS = {"word/vbaProject.bin", "xl/vbaProject.bin"}
-#: More entries than this is no document of ours (and would only cost time to list).
-MAX_ZIP_ENTRIES = 10_000
-#: Width in pixels of a rendered cover.
+#: Width in pixels of a rendered cover, and the most its height may be (a page's shape can't make it large).
 COVER_WIDTH = 360
+COVER_MAX_HEIGHT = 4 * COVER_WIDTH
 CHUNK = 64 * 1024
 PENDING = "library_new_files"
 
@@ -103,33 +99,6 @@ def clean_name(name: str | None) -> str:
     return text
 
 
-def sniff(stream: BinaryIO) -> Kind | None:
-    """The file's kind judged by its content alone, or ``None`` when it is none of PDF, DOCX and XLSX."""
-    stream.seek(0)
-    head = stream.read(8)
-    if head.startswith(b"%PDF-"):
-        stream.seek(0, os.SEEK_END)
-        stream.seek(max(0, stream.tell() - 2048))
-        return Kind.PDF if b"%%EOF" in stream.read() else None
-    if not head.startswith(b"PK\x03\x04"):
-        return None
-    stream.seek(0)
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            entries = archive.infolist()
-            if len(entries) > MAX_ZIP_ENTRIES:
-                return None
-            names = {entry.filename for entry in entries}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return None
-    if "[Content_Types].xml" not in names or names & MACRO_PARTS:
-        return None
-    for kind, part in ZIP_PARTS.items():
-        if part in names:
-            return kind
-    return None
-
-
 def measure(stream: BinaryIO, limit: int) -> tuple[int, str]:
     """Size and SHA-256 of the stream, read once; ``TooLarge`` as soon as it passes ``limit`` bytes."""
     stream.seek(0)
@@ -155,7 +124,7 @@ def check(name: str | None, stream: BinaryIO, limit: int | None = None) -> Check
     size, sha256 = measure(stream, max_upload_bytes() if limit is None else limit)
     if size == 0:
         raise Invalid(_("The file is empty."), "file")
-    kind = sniff(stream)
+    kind = formats.identify(stream)
     if kind is None:
         raise Invalid(
             _(
@@ -240,8 +209,9 @@ def render_cover(stored_name: str) -> str | None:
             if len(pdf) == 0:
                 return None
             page = pdf[0]
-            width = page.get_width() or COVER_WIDTH
-            image = page.render(scale=min(4.0, COVER_WIDTH / width)).to_pil()
+            width, height = page.get_width() or COVER_WIDTH, page.get_height() or COVER_WIDTH
+            scale = min(4.0, COVER_WIDTH / width, COVER_MAX_HEIGHT / height)  # a 1 × 10⁸ pt page stays small too
+            image = page.render(scale=scale).to_pil()
             covers.mkdir(parents=True, exist_ok=True)
             image.save(covers / name, "PNG", optimize=True)
             page.close()

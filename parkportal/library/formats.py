@@ -1,0 +1,382 @@
+"""What an uploaded file is, decided by parsing it with real parsers — never by its name or its first bytes.
+
+- **PDF**: it must end in ``%%EOF``, open in pypdf and in PDFium (the engine that draws the cover), have at least
+  one page, not be encrypted, and hold no active content (JavaScript, actions that start programs, open other files
+  or send data, actions that run by themselves, embedded files or media: ``pdfscan`` lists them). The PDF is read
+  by ``pdfscan`` in a child process with a timeout and its own memory and CPU caps, so a hostile file costs the
+  worker nothing but the wait. Such a PDF is **refused**, not stripped (``docs/security.md`` says why).
+- **DOCX / XLSX**: a ZIP archive (Office Open XML) whose ``[Content_Types].xml`` declares exactly one main part,
+  the Word document (``wordprocessingml.document.main+xml``) or the Excel workbook (``spreadsheetml.sheet.main+xml``),
+  that part present and XML whose root is ``w:document`` or ``workbook``. Bounded before anything is unpacked:
+  members, declared sizes and the compression ratio of each member (Apache POI's rule: past 100 KiB no member may
+  unpack to more than 100 times its compressed size); then every member is unpacked in chunks, never past its
+  declared size, CRC checked, and every XML part is parsed by expat with no DTD (so no entity of any kind).
+  Macros are refused whatever the case of their names: ``vbaProject.bin``, VBA data, Excel 4.0 macro sheets,
+  ActiveX controls, and any macro-enabled content type.
+
+``identify(stream)`` answers the kind, or raises ``Invalid`` on the ``file`` field naming what is wrong, in the
+user's language. It reads the stream only; it writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import unquote
+from xml.parsers import expat
+
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..core.errors import Invalid
+from . import pdfscan
+from .vocab import Kind
+
+log = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------------------------------------ Office limits
+
+#: More members than this is no document of ours (and would only cost time to list).
+MAX_ZIP_MEMBERS = 10_000
+#: The most all members of an Office file may unpack to, together (bytes).
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+#: Past ``RATIO_GRACE_BYTES`` unpacked, no member may unpack to more than this many times its packed size.
+MAX_RATIO = 100
+RATIO_GRACE_BYTES = 100 * 1024
+CHUNK = 64 * 1024
+
+CONTENT_TYPES = "[Content_Types].xml"
+CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+#: The main part's content type of each Office kind, and the root elements (namespace, name) it may have
+#: (transitional and strict Office Open XML).
+MAIN_PARTS = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": (
+        Kind.DOCX,
+        {
+            ("http://schemas.openxmlformats.org/wordprocessingml/2006/main", "document"),
+            ("http://purl.oclc.org/ooxml/wordprocessingml/main", "document"),
+        },
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": (
+        Kind.XLSX,
+        {
+            ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "workbook"),
+            ("http://purl.oclc.org/ooxml/spreadsheetml/main", "workbook"),
+        },
+    ),
+}
+#: Words in a content type (compared in lower case) that mean macros or ActiveX controls.
+MACRO_CONTENT_TYPES = ("macroenabled", "vbaproject", "vbadata", "macrosheet", "activex", "ms-office.vba")
+#: A member's folder (any case) that holds ActiveX controls or Excel 4.0 macro sheets.
+MACRO_FOLDERS = {"activex", "macrosheets"}
+#: How a member's file name (in lower case) that holds VBA begins.
+MACRO_NAMES = ("vbaproject", "vbadata")
+XML_SUFFIXES = (".xml", ".rels")
+
+# ------------------------------------------------------------------------------------------------ PDF
+
+#: The scanner run as a child process, and how long it may take (wall clock, seconds).
+PDF_SCANNER = Path(__file__).with_name("pdfscan.py")
+PDF_SECONDS = 20.0
+
+
+def identify(stream: BinaryIO) -> Kind | None:
+    """The file's kind by parsing it: ``None`` when it doesn't even look like a PDF or a ZIP; ``Invalid`` when it
+    does but isn't a sound PDF, DOCX or XLSX without active content (the message names what is wrong)."""
+    stream.seek(0)
+    head = stream.read(8)
+    if head.startswith(b"%PDF-"):
+        stream.seek(0)
+        check_pdf(stream.read())
+        return Kind.PDF
+    if head.startswith(b"PK\x03\x04"):
+        return office_kind(stream)
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ PDF
+
+
+def _damaged_pdf() -> Invalid:
+    """The refusal of a PDF that doesn't open."""
+    return Invalid(
+        _(
+            "This PDF can't be opened: it is damaged or incomplete (its content was checked, not its name). "
+            "Please export or save it again and upload the new file."
+        ),
+        "file",
+    )
+
+
+def check_pdf(data: bytes) -> None:
+    """Refuse (``Invalid``) a PDF that doesn't open in pypdf and PDFium, has no page, is encrypted, too complex or
+    too slow to read, or holds active content; the message names which. The PDF is read by ``pdfscan`` in a child
+    process (bounded in time and memory), never in this one."""
+    if b"%%EOF" not in data[-2048:]:
+        raise _damaged_pdf()  # cut off before its end: readers may patch it up, but it isn't the whole file
+    result = _scan(data)
+    problem = result.get("problem")
+    if problem == "encrypted":
+        raise Invalid(
+            _(
+                "This PDF is encrypted or protected with a password, so its content can't be checked. "
+                "Please upload a copy without protection."
+            ),
+            "file",
+        )
+    if problem == "no_pages":
+        raise Invalid(_("This PDF has no pages."), "file")
+    if problem == "complex":
+        raise Invalid(
+            _(
+                "This PDF is too complex to check (more than %(count)d internal objects, or more than %(seconds)d "
+                "seconds to read), more than a compilation needs; it is refused. Please export it again, for "
+                "example split into smaller files.",
+                count=pdfscan.MAX_OBJECTS,
+                seconds=PDF_SECONDS,
+            ),
+            "file",
+        )
+    if problem is not None:
+        raise _damaged_pdf()
+    found = [item for item in pdfscan.ORDER if item in result.get("found", ())]
+    if found:
+        raise Invalid(
+            _(
+                "This PDF contains %(what)s, which a compilation may not hold. Please save it again without them "
+                "(for example, print it to a new PDF) and upload that file.",
+                what=format_list([_pdf_content_words(item) for item in found], locale=get_locale()),
+            ),
+            "file",
+        )
+
+
+def _scan(data: bytes) -> dict:
+    """What ``pdfscan`` finds in ``data``, run as a child process; a child that overruns ``PDF_SECONDS``, hits its
+    own caps or fails counts as ``complex``."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(PDF_SCANNER)], input=data, capture_output=True, timeout=PDF_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        log.warning("a PDF upload took more than %s s to read: refused", PDF_SECONDS)
+        return {"problem": "complex"}
+    except OSError:  # no process could be started: the file is refused, never let through unread
+        log.exception("the PDF scanner could not be started")
+        return {"problem": "complex"}
+    try:
+        result = json.loads(done.stdout) if done.returncode == 0 else None
+    except ValueError:
+        result = None
+    if not isinstance(result, dict):
+        log.warning(
+            "the PDF scanner failed (exit %s): %s", done.returncode, done.stderr[-2000:].decode(errors="replace")
+        )
+        return {"problem": "complex"}
+    return result
+
+
+def _pdf_content_words(item: str) -> str:
+    """The words for one kind of active content, in the user's language."""
+    return {
+        pdfscan.SCRIPT: _("JavaScript"),
+        pdfscan.LAUNCH: _("actions that start programs, open other files or send data"),
+        pdfscan.AUTOMATIC: _("actions that run by themselves when the file is opened or read"),
+        pdfscan.EMBEDDED: _("embedded files or media"),
+    }[item]
+
+
+# ------------------------------------------------------------------------------------------------ Office
+
+
+def _not_office() -> Invalid:
+    """The refusal of a ZIP that is no Word or Excel file."""
+    return Invalid(
+        _(
+            "This file is a ZIP archive but not a Word (.docx) or Excel (.xlsx) document: it doesn't declare a Word "
+            "document or an Excel workbook (its content was checked, not its name). Please save it again from Word "
+            "or Excel."
+        ),
+        "file",
+    )
+
+
+def _damaged_office() -> Invalid:
+    """The refusal of a Word or Excel file that can't be unpacked or read."""
+    return Invalid(
+        _(
+            "This Word or Excel file is damaged: its parts can't be unpacked or read. Please save it again from Word "
+            "or Excel and upload the new file."
+        ),
+        "file",
+    )
+
+
+def _macros() -> Invalid:
+    """The refusal of a file with macros or ActiveX controls."""
+    return Invalid(
+        _(
+            "This file contains macros (VBA or Excel 4.0 macro sheets) or ActiveX controls, which are not accepted. "
+            "Please save it as a plain Word (.docx) or Excel (.xlsx) file without macros."
+        ),
+        "file",
+    )
+
+
+class _Unsafe(Exception):
+    """An XML part declares a DTD (and so could declare entities): no Office part does."""
+
+
+#: What a damaged, encrypted or hostile archive raises while it is read.
+UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+    EOFError,
+    expat.ExpatError,
+    _Unsafe,
+    ValueError,
+)
+#: The compression methods Office writes (stored, deflated); others are refused as no Office file.
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+def office_kind(stream: BinaryIO) -> Kind:
+    """DOCX or XLSX, by the main part ``[Content_Types].xml`` declares and that part's root; ``Invalid`` for a zip
+    that isn't one, is damaged, holds macros or would unpack beyond the bounds."""
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = _bounded_members(archive)
+            types = _content_types(archive, members)
+            if _has_macros(members, types.values()):
+                raise _macros()
+            mains = [(part, MAIN_PARTS[kind]) for part, kind in types.items() if kind in MAIN_PARTS and part in members]
+            if len(mains) != 1:
+                raise _not_office()
+            part, (kind, roots) = mains[0]
+            for name, info in members.items():
+                root = _unpack(archive, info, parse=name.endswith(XML_SUFFIXES))
+                if name == part and root not in roots:
+                    raise _not_office()
+            return kind
+    except UNREADABLE_ZIP as error:
+        log.info("an Office upload can't be read: %r", error)
+        raise _damaged_office() from None
+
+
+def _bounded_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """The archive's members by lower-case name, refused before unpacking when there are too many, a name comes
+    twice (Office part names ignore case), one is encrypted or oddly compressed, or the declared sizes or a
+    member's compression ratio pass the bounds (a "zip bomb")."""
+    infos = archive.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise Invalid(
+            _(
+                "This file holds more than %(count)d parts, more than any document needs; it is refused.",
+                count=MAX_ZIP_MEMBERS,
+            ),
+            "file",
+        )
+    members: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in infos:
+        name = info.filename.lower()
+        if name in members or info.flag_bits & 0x1 or info.compress_type not in ZIP_METHODS:
+            raise _damaged_office()
+        members[name] = info
+        total += info.file_size
+        too_tight = info.file_size > RATIO_GRACE_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)
+        if too_tight or total > MAX_UNPACKED_BYTES:
+            raise Invalid(
+                _(
+                    "This file would unpack to much more than it weighs (more than %(ratio)d times, or over "
+                    '%(limit)d MB in all), as a "zip bomb" does; it is refused.',
+                    ratio=MAX_RATIO,
+                    limit=MAX_UNPACKED_BYTES // (1024 * 1024),
+                ),
+                "file",
+            )
+    return members
+
+
+def _content_types(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]) -> dict[str, str]:
+    """``[Content_Types].xml`` read safely: each part it names (lower-case member name) → its content type (lower
+    case), and ``"*.<extension>"`` → the default type of that extension."""
+    info = members.get(CONTENT_TYPES.lower())
+    if info is None:
+        raise _not_office()
+    types: dict[str, str] = {}
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        """Collect one ``Default`` or ``Override`` entry."""
+        namespace, _sep, name = tag.rpartition(" ")
+        if namespace != CONTENT_TYPES_NS:
+            return
+        content_type = attributes.get("ContentType", "").strip().lower()
+        if name == "Override":
+            types[unquote(attributes.get("PartName", "")).lstrip("/").lower()] = content_type
+        elif name == "Default":
+            types["*." + attributes.get("Extension", "").lower()] = content_type
+
+    root = _unpack(archive, info, parse=True, start=start)
+    if root != (CONTENT_TYPES_NS, "Types"):
+        raise _not_office()
+    return types
+
+
+def _has_macros(members: dict[str, zipfile.ZipInfo], content_types) -> bool:
+    """Whether a member's name (any case) or a declared content type means VBA, macro sheets or ActiveX."""
+    for name in members:
+        *folders, base = name.split("/")
+        if base.startswith(MACRO_NAMES) or MACRO_FOLDERS & set(folders):
+            return True
+    return any(word in content_type for content_type in content_types for word in MACRO_CONTENT_TYPES)
+
+
+def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, parse: bool, start=None) -> tuple[str, str] | None:
+    """Unpack one member in chunks, never past its declared size (the CRC is checked at its end), parsing it as
+    XML when ``parse``; returns its root element (namespace, name), or ``None`` when not parsed.
+
+    The XML parser refuses any DTD, so no entity can be declared, expanded or fetched.
+    """
+    parser = expat.ParserCreate(namespace_separator=" ") if parse else None
+    root: list[tuple[str, str]] = []
+    if parser is not None:
+
+        def refuse(*_args) -> None:
+            """A DTD or an entity declaration: refused."""
+            raise _Unsafe
+
+        def element(tag: str, attributes: dict[str, str]) -> None:
+            """Note the root element; the elements after it go to ``start`` (or to no Python code at all)."""
+            namespace, _sep, name = tag.rpartition(" ")
+            root.append((namespace, name))
+            parser.StartElementHandler = start
+            if start is not None:
+                start(tag, attributes)
+
+        parser.StartDoctypeDeclHandler = refuse
+        parser.EntityDeclHandler = refuse
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartElementHandler = element
+    read = 0
+    with archive.open(info) as member:
+        while chunk := member.read(CHUNK):
+            read += len(chunk)
+            if read > info.file_size:  # pragma: no cover - zipfile itself stops at the declared size
+                raise zipfile.BadZipFile("member larger than declared")
+            if parser is not None:
+                parser.Parse(chunk, False)
+    if parser is None:
+        return None
+    parser.Parse(b"", True)
+    return root[0] if root else None
