@@ -1,0 +1,449 @@
+"""Spreadsheets in and out: every CSV and XLSX the portal writes, and workbooks read within bounds.
+
+Writing: ``csv_bytes`` and ``xlsx_bytes`` are the only writers, and they pass every cell through ``safe``, so text
+from anyone (a roster cell, an enterprise's name, a finding) that starts like a formula (``=``, ``+``, ``-``, ``@``,
+tab, CR) is written as text with a leading apostrophe and never runs in Excel, WPS or LibreOffice.
+
+Reading: ``checked_workbook`` looks at an uploaded XLSX before any spreadsheet library does. A workbook is a ZIP of
+XML parts, and a reader sizes its grid by where the cells say they are: one cell at ``XFD1048576`` in a 2 KB file
+makes calamine allocate half a terabyte (the process aborts, nothing can catch it), and a small file can unzip to
+gigabytes. So the ZIP's declared sizes are checked first (total and ratio), each part is unzipped by Python's
+``zipfile`` (which stops at the declared size and checks the CRC), and the worksheets are streamed through a pull
+parser that keeps one row in memory and finds the real extent of the cells, their lengths (shared strings counted
+at every use) and the declared dimension, against ``Limits``, with a deadline. Only then is the workbook handed to
+the reader, repacked from exactly the parts that were checked (stored, not compressed), so the reader never sees
+a byte that was not measured. Beyond a limit: ``Invalid`` (field ``file``) saying what was too big.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from xml.etree.ElementTree import ParseError, XMLPullParser
+
+from flask_babel import gettext as _
+
+from .errors import Invalid
+
+#: The characters that make a spreadsheet read a text cell as a formula (or hide its start).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value: Any) -> Any:
+    """A cell a spreadsheet won't run as a formula: text starting with ``FORMULA_STARTS`` gets a leading ``'``.
+
+    Numbers, dates and ``None`` are returned as they are (they are not formulas); ``None`` becomes ``""``.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> bytes:
+    """A CSV file in UTF-8 with a BOM (so Excel reads the Chinese), every cell passed through ``safe``."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([safe(cell) for cell in header])
+    writer.writerows([safe(cell) for cell in row] for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(title: str, header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> bytes:
+    """A one-sheet XLSX workbook (openpyxl write-only: rows stream out), every cell passed through ``safe``."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.append([safe(cell) for cell in header])
+    for row in rows:
+        sheet.append([safe(cell) for cell in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an uploaded spreadsheet may hold (the ``ROSTER_*`` configuration keys)."""
+
+    rows: int  # data rows, the header row aside
+    columns: int
+    cell_chars: int
+    megabytes: float  # a CSV file; a workbook unzipped; and the text of all its cells
+    zip_ratio: float  # a workbook's unzipped size ÷ its file size
+    seconds: float  # reading, checking included
+
+    @classmethod
+    def from_config(cls, config: Any) -> Limits:
+        """The limits an app is configured with."""
+        return cls(
+            rows=int(config["ROSTER_MAX_ROWS"]),
+            columns=int(config["ROSTER_MAX_COLUMNS"]),
+            cell_chars=int(config["ROSTER_MAX_CELL_CHARS"]),
+            megabytes=float(config["ROSTER_MAX_MB"]),
+            zip_ratio=float(config["ROSTER_MAX_ZIP_RATIO"]),
+            seconds=float(config["ROSTER_READ_SECONDS"]),
+        )
+
+    @property
+    def bytes(self) -> int:
+        """``megabytes`` in bytes."""
+        return int(self.megabytes * 1024 * 1024)
+
+
+def unreadable() -> Invalid:
+    """The refusal of a file that is not a spreadsheet we can read."""
+    return Invalid(_("This file is not a spreadsheet we can read. Save it as .xlsx or .csv and try again."), "file")
+
+
+def too_slow(limits: Limits) -> Invalid:
+    """The refusal of a file that took longer than the limit to read."""
+    return Invalid(
+        _("Reading the file took longer than %(n)d seconds. Please split it.", n=round(limits.seconds)), "file"
+    )
+
+
+def too_many_rows(limits: Limits) -> Invalid:
+    """The refusal of a file with more data rows than the limit."""
+    return Invalid(_("The file has more than %(n)d rows. Please split it.", n=limits.rows), "file")
+
+
+def too_many_columns(where: str, limits: Limits) -> Invalid:
+    """The refusal of a file with a cell beyond the last column allowed."""
+    return Invalid(
+        _(
+            "%(where)s lies beyond column %(last)s: a roster may have at most %(n)d columns.",
+            where=where,
+            last=column_letter(limits.columns - 1),
+            n=limits.columns,
+        ),
+        "file",
+    )
+
+
+def cell_too_long(where: str, limits: Limits) -> Invalid:
+    """The refusal of a file with a cell longer than the limit."""
+    return Invalid(
+        _("%(where)s holds more than %(n)d characters. Shorten it and try again.", where=where, n=limits.cell_chars),
+        "file",
+    )
+
+
+def too_large(what: str, limits: Limits) -> Invalid:
+    """The refusal of a file whose size (``what``: which size) is beyond ``megabytes``."""
+    return Invalid(
+        _(
+            "The file is too large: %(what)s is more than %(n)s MB. Please split it.",
+            what=what,
+            n=f"{limits.megabytes:g}",
+        ),
+        "file",
+    )
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a column (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def where(line: int, index: int) -> str:
+    """A cell named for the person who will open the file: "line 5, column C"."""
+    return _("line %(line)d, column %(column)s", line=line, column=column_letter(index))
+
+
+_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
+#: Parts of an XLSX package that are kept (an .xlsb's binary sheets, an .ods's content, macros are left out).
+_PACKAGE = re.compile(r"(\[Content_Types\]\.xml|_rels/.*|docProps/.*|xl/.*)(?<!\.bin)", re.IGNORECASE)
+
+
+def _cell_ref(ref: str) -> tuple[int, int]:
+    """(row, column index) of a reference like ``C5``; ``unreadable`` if it isn't one."""
+    found = _REF.fullmatch(ref)
+    if not found:
+        raise unreadable()
+    column = 0
+    for letter in found.group(1).upper():
+        column = column * 26 + ord(letter) - 64
+    return int(found.group(2)), column - 1
+
+
+def checked_workbook(data: bytes, limits: Limits) -> bytes:
+    """The workbook repacked from its checked parts, for a reader to open; ``Invalid`` if it is beyond ``limits``."""
+    deadline = time.monotonic() + limits.seconds
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir() and _PACKAGE.fullmatch(m.filename)]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise unreadable() from None
+    if "xl/workbook.xml" not in {m.filename for m in members} or len(members) > 10_000:
+        raise unreadable()
+    declared = sum(m.file_size for m in members)
+    if declared > limits.bytes:
+        raise too_large(_("its content unzipped"), limits)
+    if declared > limits.zip_ratio * max(len(data), 1024):
+        raise Invalid(
+            _(
+                "The file unzips to more than %(n)d times its size, which a spreadsheet doesn't. Save it again "
+                "from Excel or WPS and try again.",
+                n=round(limits.zip_ratio),
+            ),
+            "file",
+        )
+    parts: dict[str, bytes] = {}
+    for member in members:
+        try:
+            with archive.open(member) as stream:
+                body = stream.read(member.file_size + 1)  # zipfile stops at the declared size and checks the CRC
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+            raise unreadable() from None
+        if len(body) != member.file_size:
+            raise unreadable()
+        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:  # no part of a workbook declares entities
+            raise unreadable()
+        parts[member.filename] = body
+        if time.monotonic() > deadline:
+            raise too_slow(limits)
+    kinds = {name: _root(body) for name, body in parts.items()}  # by content: a reader follows the rels, not names
+    shared = [_shared_lengths(parts[name], deadline, limits) for name, kind in kinds.items() if kind == "sst"]
+    if len(shared) > 1:
+        raise unreadable()
+    lengths = shared[0] if shared else []
+    for name, kind in kinds.items():
+        if kind == "worksheet":
+            _check_sheet(parts[name], lengths, deadline, limits)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as repacked:
+        for member in members:
+            repacked.writestr(member.filename, parts[member.filename])
+    return out.getvalue()
+
+
+def _local(tag: str) -> str:
+    """An element's name without its namespace."""
+    return tag.rpartition("}")[2]
+
+
+def _root(body: bytes) -> str:
+    """The local name of an XML part's root element ("" when it doesn't parse as XML)."""
+    parser = XMLPullParser(events=("start",))
+    for start in range(0, len(body), 4096):
+        try:
+            parser.feed(body[start : start + 4096])
+            for _event, element in parser.read_events():
+                return _local(element.tag)
+        except ParseError:
+            return ""
+    return ""
+
+
+def _elements(body: bytes, deadline: float, limits: Limits) -> Iterator[tuple[str, Any]]:
+    """(event, element) of an XML part, fed in 64 KB pieces, with the deadline checked between them."""
+    parser = XMLPullParser(events=("start", "end"))
+    try:
+        for start in range(0, len(body), 65536):
+            if time.monotonic() > deadline:
+                raise too_slow(limits)
+            parser.feed(body[start : start + 65536])
+            yield from parser.read_events()
+        parser.close()
+        yield from parser.read_events()
+    except ParseError:
+        raise unreadable() from None
+
+
+def _shared_lengths(body: bytes, deadline: float, limits: Limits) -> list[int]:
+    """The length of each shared string, in order (phonetic runs counted too: never less than a reader shows)."""
+    lengths: list[int] = []
+    parent = None
+    for event, element in _elements(body, deadline, limits):
+        name = _local(element.tag)
+        if event == "start":
+            if name == "sst":
+                parent = element
+            continue
+        if name == "si":
+            lengths.append(sum(len(t.text or "") for t in element.iter() if _local(t.tag) == "t"))
+            if parent is not None:
+                parent.clear()  # one string in memory at a time
+    return lengths
+
+
+def _check_sheet(body: bytes, shared: list[int], deadline: float, limits: Limits) -> None:
+    """Refuse a worksheet whose cells (or declared dimension) reach beyond ``limits``; keeps one row in memory."""
+    line, column, total, parent = 0, -1, 0, None
+    for event, element in _elements(body, deadline, limits):
+        name = _local(element.tag)
+        if event == "start":
+            if name == "sheetData":
+                parent = element
+            elif name == "row":
+                line = _cell_ref("A" + element.get("r"))[0] if element.get("r") else line + 1
+                column = -1
+            continue
+        if name == "dimension":
+            for ref in (element.get("ref") or "").split(":"):
+                if ref:
+                    row_at, column_at = _cell_ref(ref)
+                    _check_extent(row_at, column_at, limits)
+        elif name == "row":
+            if parent is not None:
+                parent.clear()  # the row is checked: drop it
+        elif name == "c":
+            if element.get("r"):
+                line_at, column = _cell_ref(element.get("r"))
+                line = max(line, line_at)
+            else:
+                column += 1
+            children = {_local(child.tag): child for child in element}
+            if not {"v", "is", "f"} & children.keys():
+                continue  # a formatted empty cell: readers leave it out
+            _check_extent(line, column, limits)
+            length = _cell_length(element, children, shared)
+            if length > limits.cell_chars:
+                raise cell_too_long(where(line, column), limits)
+            total += length
+            if total > limits.bytes:
+                raise too_large(_("the text of its cells"), limits)
+
+
+def _check_extent(line: int, column: int, limits: Limits) -> None:
+    """Refuse a cell beyond the last row or column allowed (the header row comes on top of ``rows``)."""
+    if column >= limits.columns:
+        raise too_many_columns(where(line, column), limits)
+    if line > limits.rows + 1:
+        raise too_many_rows(limits)
+
+
+def _cell_length(element: Any, children: dict[str, Any], shared: list[int]) -> int:
+    """How many characters a cell holds once read (a shared string by its index; an inline string in full)."""
+    if element.get("t") == "s":
+        text = (children["v"].text or "").strip() if "v" in children else ""
+        if not text.isdigit() or len(text) > 9:
+            raise unreadable()
+        index = int(text)
+        return shared[index] if index < len(shared) else 0
+    inline = sum(len(t.text or "") for t in children["is"].iter() if _local(t.tag) == "t") if "is" in children else 0
+    return max(inline, len(children["v"].text or "") if "v" in children else 0)
+
+
+Table = list[tuple[int, tuple]]
+
+
+def read_xlsx(data: bytes, limits: Limits) -> Table:
+    """The non-empty rows of a workbook's first sheet as (line, cells), checked first (``checked_workbook``) and then
+    read by calamine (Rust: a 10,000-row roster in well under a second, where openpyxl took several)."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    started = time.monotonic()
+    checked = checked_workbook(data, limits)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(checked))
+        if not workbook.sheet_names:
+            raise Invalid(_("The workbook has no sheet."), "file")
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError, TypeError):
+        raise unreadable() from None
+    except BaseException as error:  # a Rust panic surfaces as pyo3's PanicException (a BaseException)
+        if type(error).__name__ != "PanicException":
+            raise
+        raise unreadable() from None
+    if time.monotonic() - started > limits.seconds:
+        raise too_slow(limits)
+    return [(n, tuple(row)) for n, row in enumerate(rows, start=1) if any(cell not in ("", None) for cell in row)]
+
+
+def read_csv(data: bytes, limits: Limits) -> Table:
+    """The non-empty rows of a CSV file in UTF-8 (with or without BOM) or GBK as (line, cells), within ``limits``.
+
+    The csv module's own field limit (128 KB) would raise from deep inside the reader; a cell longer than
+    ``cell_chars`` is refused first, naming its line and column, and one past the module's limit is found by
+    scanning that record.
+    """
+    if len(data) > limits.bytes:
+        raise too_large(_("the file"), limits)
+    deadline = time.monotonic() + limits.seconds
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise Invalid(_("The file's text can't be read. Save it as UTF-8 or GBK."), "file")
+    if any(ord(char) < 32 and char not in "\t\r\n" for char in text[:4096]):
+        raise unreadable()
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    table: Table = []
+    line = ended = 0  # records read (lines as a spreadsheet shows them); the physical line the last one ended on
+    while True:
+        try:
+            cells = next(reader, None)
+        except csv.Error:
+            index = _long_field(text, ended, dialect, limits.cell_chars)
+            if index is None:
+                raise Invalid(
+                    _("Line %(line)d of the file can't be read as CSV. Save it again and try again.", line=line + 1),
+                    "file",
+                ) from None
+            raise cell_too_long(where(line + 1, index), limits) from None
+        if cells is None:
+            return table
+        line, ended = line + 1, reader.line_num
+        if line % 1000 == 0 and time.monotonic() > deadline:
+            raise too_slow(limits)
+        while cells and not cells[-1].strip():
+            cells.pop()  # trailing empty cells (Excel writes them) are no column
+        if not cells:
+            continue
+        if len(cells) > limits.columns:
+            raise too_many_columns(where(line, len(cells) - 1), limits)
+        for index, cell in enumerate(cells):
+            if len(cell) > limits.cell_chars:
+                raise cell_too_long(where(line, index), limits)
+        table.append((line, tuple(cells)))
+        if len(table) > limits.rows + 1:
+            raise too_many_rows(limits)
+
+
+def _long_field(text: str, ended: int, dialect: Any, limit: int) -> int | None:
+    """The column of the first field longer than ``limit`` in the record after physical line ``ended``, or None."""
+    start = 0
+    for _line in range(ended):
+        start = text.find("\n", start) + 1
+        if not start:
+            return None
+    index, length, quoted = 0, 0, False
+    for char in text[start:]:
+        if char == dialect.quotechar:
+            quoted = not quoted
+            continue
+        if not quoted and char == dialect.delimiter:
+            index, length = index + 1, 0
+            continue
+        if not quoted and char in "\r\n":
+            return None
+        length += 1
+        if length > limit:
+            return index
+    return None
