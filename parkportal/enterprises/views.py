@@ -146,9 +146,10 @@ def roster_problems(token: str):
     """The previewed roster's rows with problems, as a CSV to correct and import again."""
     try:
         filename, data = roster.kept(token)
-    except NotFound:
-        abort(404)
-    body = roster.problems_csv(roster.plan(roster.read(filename, data)))
+        body = roster.problems_csv(roster.plan(roster.read(filename, data)))
+    except DomainError as error:  # unknown token: 404; a file beyond limits lowered since the preview: 422
+        form = RosterForm(formdata=None)
+        return refuse(error, lambda code, _message: render("enterprises/roster.html", form=form, status=code), form)
     return Response(
         body,
         mimetype="text/csv",
