@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from parkportal.core import spreadsheet
+from parkportal.core.errors import Invalid
+from parkportal.enterprises import roster
 from parkportal.extensions import db
 from parkportal.models import Enterprise
 
@@ -282,3 +285,44 @@ def test_a_realistic_roster_is_well_within_the_limits(app, staff_client):
     assert response.status_code == 200 and 'data-count="create"><strong>2000</strong>' in response.get_data(
         as_text=True
     )
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda b: b.replace(b'<c r="A3"', b'<c r="XFD1048576"'), id="plain"),
+        pytest.param(
+            lambda b: re.sub(rb'<c r="A3"(.*?)</c>', rb'<x:c r="XFD3"\1</x:c>', b).replace(
+                b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            ),
+            id="prefixed",
+        ),
+        pytest.param(lambda b: b.replace(b'<c r="A3"', b'<c r="&#88;FD3"'), id="entity"),
+        pytest.param(lambda b: b.replace(b'<c r="A3"', b'<c s="0" r="XFD3"'), id="not-first"),
+        pytest.param(lambda b: b.replace(b'<c r="B3"', b"<c").replace(b'<c r="A3"', b'<c r="XFD3"'), id="counted-on"),
+        pytest.param(
+            lambda b: b.replace(b"<sheetData>", b"<!-- x --><sheetData>").replace(b'"A3"', b'"XFD3"'), id="comment"
+        ),
+    ],
+)
+def test_a_far_cell_is_refused_however_it_is_written(app, change):
+    """The quick look at a sheet hands anything unusual (a prefix, an entity, a comment, a cell placed by counting)
+    to the exact check, so a far cell is refused whichever looks at it."""
+    data = patched(xlsx([a_row(), a_row()]), SHEET, change)
+    with app.test_request_context(), pytest.raises(Invalid, match="XFD"):
+        roster.read("r.xlsx", data)
+
+
+def test_the_quick_look_and_the_exact_check_read_a_roster_alike(app):
+    """A roster whose sheet the quick look passes reads the same rows when a comment sends it to the exact check."""
+    data = with_shared_strings(xlsx([a_row(f"常州第{n}号有限公司") for n in range(50)]))
+    commented = patched(data, SHEET, lambda b: b.replace(b"<sheetData>", b"<!-- saved by hand --><sheetData>"))
+    sheets = [zipfile.ZipFile(io.BytesIO(body)).read(SHEET) for body in (data, commented)]
+    with app.test_request_context():
+        limits = spreadsheet.Limits.from_config(app.config)
+        assert [spreadsheet._plainly_within(sheet, 100, limits) for sheet in sheets] == [True, False]
+        assert roster.read("a.xlsx", data) == roster.read("b.xlsx", commented)
+        assert len(roster.read("a.xlsx", data)) == 50
