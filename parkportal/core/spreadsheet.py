@@ -221,10 +221,14 @@ def checked_workbook(data: bytes, limits: Limits) -> bytes:
         parts[member.filename] = body
         if time.monotonic() > deadline:
             raise too_slow(limits)
-    kinds = {name: _root(body) for name, body in parts.items()}  # by content: a reader follows the rels, not names
+    roots = {name: _root(body) for name, body in parts.items()}  # by content: a reader follows the rels, not names
+    kinds = {name: kind for name, (kind, _attributes) in roots.items()}
     tables = [parts[name] for name, kind in kinds.items() if kind == "sst"]
     if len(tables) > 1:
         raise unreadable()
+    for kind, attributes in roots.values():
+        if kind == "sst":
+            _check_declared_strings(attributes, limits)
     longest = _longest_shared(tables[0]) if tables else 0
     lengths: list[int] | None = None if tables else []
     for name, kind in kinds.items():
@@ -280,6 +284,8 @@ def _plainly_within(body: bytes, longest: int, limits: Limits) -> bool:
         return False
     cells = _tags(body, b"c")
     refs = _CELL_REF.findall(body)
+    if _tags(body, b"r") != 0:
+        return False  # rich text inline: one cell's text in several runs
     if cells < 0 or len(refs) != cells:
         return False  # a prefixed cell, or one without a plain reference as its first attribute (a second r
         # attribute, or one not set off by a space, is an error to calamine's XML reader, which reads the only one)
@@ -310,22 +316,40 @@ class _Found(Exception):
     """Raised from an expat handler to stop at the first element."""
 
 
-def _root(body: bytes) -> str:
-    """The local name of an XML part's root element ("" when it doesn't parse as XML)."""
+def _root(body: bytes) -> tuple[str, dict[str, str]]:
+    """The local name and attributes of an XML part's root element (``("", {})`` when it doesn't parse as XML)."""
     parser = expat.ParserCreate()
 
-    def start(name: str, _attributes: dict) -> None:
-        raise _Found(_local(name))
+    def start(name: str, attributes: dict) -> None:
+        raise _Found(_local(name), attributes)
 
     parser.StartElementHandler = start
     try:
         for offset in range(0, len(body), 4096):
             parser.Parse(body[offset : offset + 4096], False)
     except _Found as found:
-        return str(found)
+        return found.args[0], found.args[1]
     except expat.ExpatError:
-        return ""
-    return ""
+        return "", {}
+    return "", {}
+
+
+def _check_declared_strings(attributes: dict[str, str], limits: Limits) -> None:
+    """Refuse a shared-string table that declares more strings than the cells allowed could use: calamine reserves
+    memory for ``uniqueCount`` before reading one (``uniqueCount="1000000000"`` asks for 24 GB and aborts)."""
+    most = (limits.rows + 1) * limits.columns
+    for name in ("uniqueCount", "count"):
+        value = attributes.get(name, "0").strip()
+        if not value.isdigit() or len(value) > 12 or int(value) > most:
+            raise Invalid(
+                _(
+                    "The workbook declares more texts than a roster of %(rows)d rows and %(columns)d columns can "
+                    "hold. Save it again from Excel or WPS and try again.",
+                    rows=limits.rows,
+                    columns=limits.columns,
+                ),
+                "file",
+            )
 
 
 def _parse(body: bytes, check: Any, deadline: float, limits: Limits) -> None:
