@@ -307,6 +307,9 @@ SHEET = "xl/worksheets/sheet1.xml"
             id="prefixed",
         ),
         pytest.param(lambda b: b.replace(b'<c r="A3"', b'<c r="&#88;FD3"'), id="entity"),
+        pytest.param(
+            lambda b: b.replace(b"worksheet", b"notasheet").replace(b'<c r="A3"', b'<c r="XFD3"'), id="another-root"
+        ),
         pytest.param(lambda b: b.replace(b'<c r="A3"', b'<c s="0" r="XFD3"'), id="not-first"),
         pytest.param(lambda b: b.replace(b'<c r="B3"', b"<c").replace(b'<c r="A3"', b'<c r="XFD3"'), id="counted-on"),
         pytest.param(

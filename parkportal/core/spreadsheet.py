@@ -221,21 +221,24 @@ def checked_workbook(data: bytes, limits: Limits) -> bytes:
         parts[member.filename] = body
         if time.monotonic() > deadline:
             raise too_slow(limits)
-    roots = {name: _root(body) for name, body in parts.items()}  # by content: a reader follows the rels, not names
-    kinds = {name: kind for name, (kind, _attributes) in roots.items()}
-    tables = [parts[name] for name, kind in kinds.items() if kind == "sst"]
+    # By content, not by name or root: a reader follows the rels to a part and reads the elements it looks for
+    # (``sst``, ``sheetData``) wherever they are in it.
+    tables = []
+    for body in parts.values():
+        declared = _sst_elements(body) if b"sst" in body else []
+        for attributes in declared:
+            _check_declared_strings(attributes, limits)
+        if declared:
+            tables.append(body)
     if len(tables) > 1:
         raise unreadable()
-    for kind, attributes in roots.values():
-        if kind == "sst":
-            _check_declared_strings(attributes, limits)
     longest = _longest_shared(tables[0]) if tables else 0
     lengths: list[int] | None = None if tables else []
-    for name, kind in kinds.items():
-        if kind == "worksheet" and not _plainly_within(parts[name], longest, limits):
+    for body in parts.values():
+        if b"sheetData" in body and not _plainly_within(body, longest, limits):
             if lengths is None:
                 lengths = _shared_lengths(tables[0], deadline, limits)
-            _check_sheet(parts[name], lengths, deadline, limits)
+            _check_sheet(body, lengths, deadline, limits)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as repacked:
         for member in members:
@@ -312,26 +315,21 @@ def _local(name: str) -> str:
     return name.rpartition(":")[2] if ":" in name else name
 
 
-class _Found(Exception):
-    """Raised from an expat handler to stop at the first element."""
-
-
-def _root(body: bytes) -> tuple[str, dict[str, str]]:
-    """The local name and attributes of an XML part's root element (``("", {})`` when it doesn't parse as XML)."""
+def _sst_elements(body: bytes) -> list[dict[str, str]]:
+    """The attributes of every ``sst`` element of an XML part (none when it isn't XML: no reader takes it as XML)."""
+    found: list[dict[str, str]] = []
     parser = expat.ParserCreate()
 
     def start(name: str, attributes: dict) -> None:
-        raise _Found(_local(name), attributes)
+        if _local(name) == "sst":
+            found.append(attributes)
 
     parser.StartElementHandler = start
     try:
-        for offset in range(0, len(body), 4096):
-            parser.Parse(body[offset : offset + 4096], False)
-    except _Found as found:
-        return found.args[0], found.args[1]
+        parser.Parse(body, True)
     except expat.ExpatError:
-        return "", {}
-    return "", {}
+        return found
+    return found
 
 
 def _check_declared_strings(attributes: dict[str, str], limits: Limits) -> None:
