@@ -351,3 +351,11 @@ def test_a_shared_string_table_that_declares_more_strings_than_cells_is_refused(
     done = read_in_a_small_process(path)
     assert done.returncode == 0, done.stderr[-500:]
     assert "refused: 该工作簿声明的文字条数超过了 50000 行、30 列的名录所能容纳的数量" in done.stdout
+
+
+def test_import_roster_refuses_a_file_larger_than_the_limit_before_reading_it(make_app, tmp_path):
+    """`import-roster` checks the file's size on disk first (the page is bounded by ``MAX_CONTENT_LENGTH`` too)."""
+    path = tmp_path / "big.csv"
+    path.write_bytes(csv_bytes([a_row() for _ in range(40)], HEADERS_ZH))
+    result = make_app(ROSTER_MAX_MB=0.001).test_cli_runner().invoke(args=["import-roster", str(path)])
+    assert result.exit_code == 1 and "0.001 MB" in result.output
