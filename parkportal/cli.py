@@ -234,12 +234,12 @@ def send_reminders_command():
 @with_appcontext
 def import_roster_command(path, dry_run):
     """Import the park's roster from an .xlsx or .csv file (the same code path as the staff page)."""
-    from .core.errors import Invalid
+    from .core.errors import DomainError
     from .enterprises import roster
 
     try:
-        plan = roster.plan(roster.read(path, Path(path).read_bytes()))
-    except Invalid as error:
+        plan = roster.plan(roster.read_path(Path(path)))
+    except DomainError as error:
         raise click.ClickException(error.message) from None
     for row in plan.with_problems:
         click.echo(f"line {row.line}: {'; '.join(row.problems)}", err=True)
@@ -249,7 +249,10 @@ def import_roster_command(path, dry_run):
         f"{counts['skip']} skipped" + (" (dry run: nothing written)" if dry_run else "")
     )
     if not dry_run:
-        roster.apply(plan, None, Path(path).name)
+        try:
+            roster.apply(plan, None, Path(path).name)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
         db.session.commit()
 
 

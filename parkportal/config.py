@@ -50,6 +50,12 @@ ENV_KEYS: dict[str, type] = {
     "GC_FREEZE_AFTER_REQUESTS": int,
     "DATABASE_RETRY_AFTER": int,
     "HEALTHZ_WRITE_INTERVAL": float,
+    "ROSTER_MAX_ROWS": int,
+    "ROSTER_MAX_COLUMNS": int,
+    "ROSTER_MAX_CELL_CHARS": int,
+    "ROSTER_MAX_MB": float,
+    "ROSTER_MAX_ZIP_RATIO": float,
+    "ROSTER_READ_SECONDS": float,
 }
 
 #: Placeholder secret that is fine for ``make run`` on a laptop and refused in production.
@@ -100,6 +106,15 @@ class Defaults:
     # Library (legal practice compilations).
     LIBRARY_MAX_UPLOAD_MB = 20  # largest compilation file (PDF, DOCX, XLSX); the upload route allows this much
     LIBRARY_STORAGE_DIR: str | None = None  # where the files live; None = instance/library/
+
+    # The park's roster (import-roster and the staff import page): what one file may hold, checked before and while
+    # it is read, so that no file can exhaust a worker (core/spreadsheet.py).
+    ROSTER_MAX_ROWS = 50_000  # data rows (a district is ~10,000 enterprises)
+    ROSTER_MAX_COLUMNS = 30  # the seven roster columns and the notes people keep beside them
+    ROSTER_MAX_CELL_CHARS = 2_000  # one cell's text (the longest roster field holds 200)
+    ROSTER_MAX_MB = 32  # a CSV file; a workbook's content unzipped; the text of all its cells
+    ROSTER_MAX_ZIP_RATIO = 100  # a workbook's unzipped size ÷ its file size (Excel's are ~5–15)
+    ROSTER_READ_SECONDS = 30  # reading and checking one file
 
     # Language.
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -3,8 +3,6 @@ findings as CSV. Both render from the same data the pages show."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -12,7 +10,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
-from ..core import vocab
+from ..core import spreadsheet, vocab
 from ..models import Appointment, Checkup, Finding
 from ..timeutil import to_local
 from .vocab import FINDING_STATUSES, RISK_COLOURS
@@ -63,36 +61,28 @@ COLUMNS = (
 
 def findings_csv(findings: Iterable[Finding], today: date) -> bytes:
     """The findings as UTF-8 CSV with a BOM (so Excel reads the Chinese), one row per finding."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for finding in findings:
-        appointment = finding.checkup.appointment
-        issued = to_local(finding.issued_at).date() if finding.issued_at else None
-        writer.writerow(
-            [
-                _safe(appointment.enterprise.name),
-                appointment.enterprise.uscc,
-                vocab.label(vocab.TOPICS, finding.area),
-                str(RISK_COLOURS[finding.level]),
-                _safe(finding.finding),
-                _safe(finding.basis),
-                _safe(finding.recommendation),
-                finding.deadline.isoformat() if finding.deadline else "",
-                vocab.label(FINDING_STATUSES, finding.status),
-                issued.isoformat() if issued else "",
-                (today - issued).days if issued and finding.status == "open" else "",
-                appointment.lawyer.name if appointment.lawyer else "",
-                appointment.id,
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return spreadsheet.csv_bytes(COLUMNS, (_finding_row(finding, today) for finding in findings))
 
 
-def _safe(text: str | None) -> str:
-    """Text that a spreadsheet won't run as a formula (a leading =, +, - or @ gets a quote)."""
-    text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def _finding_row(finding: Finding, today: date) -> list:
+    """One finding's line of the CSV."""
+    appointment = finding.checkup.appointment
+    issued = to_local(finding.issued_at).date() if finding.issued_at else None
+    return [
+        appointment.enterprise.name,
+        appointment.enterprise.uscc,
+        vocab.label(vocab.TOPICS, finding.area),
+        str(RISK_COLOURS[finding.level]),
+        finding.finding,
+        finding.basis,
+        finding.recommendation,
+        finding.deadline.isoformat() if finding.deadline else "",
+        vocab.label(FINDING_STATUSES, finding.status),
+        issued.isoformat() if issued else "",
+        (today - issued).days if issued and finding.status == "open" else "",
+        appointment.lawyer.name if appointment.lawyer else "",
+        appointment.id,
+    ]
 
 
 def filename(appointment: Appointment, revision: int | None) -> str:

@@ -1,17 +1,16 @@
 """The coverage exports: the per-enterprise table of a period as CSV (UTF-8 with BOM, so Excel reads the Chinese)
 and XLSX (openpyxl, write-only: rows stream out without a workbook in memory), and the not-yet-served list as CSV.
-Both files come from the one query ``metrics.per_enterprise``; headers are Chinese like the park's other exports."""
+Both files come from the one query ``metrics.per_enterprise``; headers are Chinese like the park's other exports.
+``core.spreadsheet`` writes them, so no cell runs as a formula."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from datetime import date
 
 from flask_babel import force_locale
 
-from ..core import vocab
+from ..core import spreadsheet, vocab
 from ..enterprises.vocab import INDUSTRIES
 from ..extensions import db
 from . import cache
@@ -34,19 +33,13 @@ HEADER = (
 NOT_SERVED_HEADER = ("企业名称", "统一社会信用代码", "行业", "联系人", "电话", "已提需求", "最近服务日期")
 
 
-def _safe(text: str | None) -> str:
-    """Text that a spreadsheet won't run as a formula (a leading =, +, - or @ gets a quote)."""
-    text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def rows(start: date | None, end: date | None) -> Iterable[list]:
     """The per-enterprise rows of the period (streamed from one query)."""
     with force_locale("zh_CN"):
         industries = {code: str(name) for code, name in INDUSTRIES.items()}
     for row in db.session.execute(per_enterprise(start, end).execution_options(yield_per=1000)):
         yield [
-            _safe(row.name),
+            row.name,
             row.uscc,
             industries.get(row.industry, row.industry),
             row.touches,
@@ -55,36 +48,16 @@ def rows(start: date | None, end: date | None) -> Iterable[list]:
         ]
 
 
-def to_csv(lines: Iterable[Iterable], header: tuple[str, ...]) -> bytes:
-    """Lines as UTF-8 CSV with a BOM."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(lines)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
 def table_csv(start: date | None, end: date | None) -> bytes:
     """The per-enterprise table as CSV (cached under the coverage stamp: it is made of the roster and the counts)."""
-    return cache.cached(("export.csv", start, end), lambda: to_csv(rows(start, end), HEADER))
+    return cache.cached(("export.csv", start, end), lambda: spreadsheet.csv_bytes(HEADER, rows(start, end)))
 
 
 def table_xlsx(start: date | None, end: date | None) -> bytes:
     """The per-enterprise table as an XLSX workbook (one sheet, 服务覆盖; cached like the CSV)."""
-    return cache.cached(("export.xlsx", start, end), lambda: _table_xlsx(start, end))
-
-
-def _table_xlsx(start: date | None, end: date | None) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("服务覆盖")
-    sheet.append(list(HEADER))
-    for line in rows(start, end):
-        sheet.append(line)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return cache.cached(
+        ("export.xlsx", start, end), lambda: spreadsheet.xlsx_bytes("服务覆盖", HEADER, rows(start, end))
+    )
 
 
 def not_served_csv(start: date | None, end: date | None, q: str = "") -> bytes:
@@ -96,17 +69,17 @@ def not_served_csv(start: date | None, end: date | None, q: str = "") -> bytes:
     with force_locale("zh_CN"):
         lines = [
             [
-                _safe(e.name),
+                e.name,
                 e.uscc,
                 vocab.label(INDUSTRIES, e.industry),
-                _safe(e.contact_name),
-                _safe(e.phone),
+                e.contact_name,
+                e.phone,
                 "；".join(dict.fromkeys(vocab.label(vocab.TOPICS, n.topic) for n in needs[e.id])),
                 last.get(e.id, ""),
             ]
             for e in enterprises
         ]
-    return to_csv(lines, NOT_SERVED_HEADER)
+    return spreadsheet.csv_bytes(NOT_SERVED_HEADER, lines)
 
 
 def filename(kind: str, start: date | None, end: date | None, ext: str) -> str:

@@ -8,8 +8,6 @@ registered by itself) is updated, never duplicated; importing the same file twic
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 import time
@@ -22,8 +20,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from .. import accounts
-from ..core import audit
-from ..core.errors import Invalid, NotFound
+from ..core import audit, spreadsheet
+from ..core.errors import Conflict, Invalid, NotFound
+from ..core.locking import insert_or_lose
 from ..extensions import db
 from ..models import Enterprise, User
 from ..timeutil import utcnow
@@ -61,8 +60,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 #: Longest value each column may hold (the enterprise table's limits).
 LIMITS = {"name": 200, "contact_name": 100, "phone": 32, "address": 200}
-#: The most rows one file may hold (a district is ~10,000 enterprises).
-MAX_ROWS = 50_000
 
 CREATE, UPDATE, UNCHANGED, SKIP = "create", "update", "unchanged", "skip"
 
@@ -119,18 +116,40 @@ def _cell(value: object) -> str:
 
 
 def read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """The file's rows as (line number, column → text), by its header row. ``Invalid`` (field ``file``) if unusable."""
+    """The file's rows as (line number, column → text), by its header row. ``Invalid`` (field ``file``) if unusable.
+
+    The file is read within the ``ROSTER_*`` limits (``core.spreadsheet``: rows, columns, cell length, size, time),
+    and a header that names one column twice (two synonyms of it count) is refused, not resolved silently.
+    """
+    limits = spreadsheet.Limits.from_config(current_app.config)
     lowered = (filename or "").lower()
     if data[:4] == b"PK\x03\x04":
-        table = _xlsx_rows(data)
+        table = spreadsheet.read_xlsx(data, limits)
     elif lowered.endswith((".csv", ".txt")) or "." not in lowered:
-        table = _csv_rows(data)
+        table = spreadsheet.read_csv(data, limits)
     else:
-        raise Invalid(_("This file is not a spreadsheet we can read. Save it as .xlsx or .csv and try again."), "file")
-    header_line, header = next(((n, cells) for n, cells in table if any(_cell(c) for c in cells)), (0, []))
-    columns = {index: _LOOKUP.get(_header_key(cell)) for index, cell in enumerate(header)}
-    found = {column for column in columns.values() if column}
-    if not {"name", "uscc"} <= found:
+        raise spreadsheet.unreadable()
+    header_line, header = next(((n, cells) for n, cells in table if any(_cell(c) for c in cells)), (0, ()))
+    columns: dict[int, str] = {}
+    named: dict[str, str] = {}
+    for index, cell in enumerate(header):
+        column = _LOOKUP.get(_header_key(cell))
+        if column is None:
+            continue
+        if column in named:
+            raise Invalid(
+                _(
+                    "The columns “%(first)s” and “%(second)s” are the same column (%(column)s). Keep one of them "
+                    "and try again.",
+                    first=named[column],
+                    second=_cell(cell),
+                    column=COLUMNS[column][0],
+                ),
+                "file",
+            )
+        named[column] = _cell(cell)
+        columns[index] = column
+    if not {"name", "uscc"} <= named.keys():
         raise Invalid(
             _("The first row must name the columns, at least 企业名称 (name) and 统一社会信用代码 (uscc)."), "file"
         )
@@ -138,47 +157,19 @@ def read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     for line, cells in table:
         if line <= header_line or not any(_cell(c) for c in cells):
             continue
-        values = {column: _cell(cells[i]) for i, column in columns.items() if column and i < len(cells)}
+        values = {column: _cell(cells[i]) for i, column in columns.items() if i < len(cells)}
         rows.append((line, values))
-        if len(rows) > MAX_ROWS:
-            raise Invalid(_("The file has more than %(n)d rows. Please split it.", n=MAX_ROWS), "file")
+        if len(rows) > limits.rows:
+            raise spreadsheet.too_many_rows(limits)
     return rows
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, tuple]]:
-    """The rows of the workbook's first sheet, read by calamine (Rust: a 10,000-row roster in well under a second,
-    where openpyxl took several)."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        if not workbook.sheet_names:
-            raise Invalid(_("The workbook has no sheet."), "file")
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError, TypeError):
-        raise Invalid(
-            _("This file is not a spreadsheet we can read. Save it as .xlsx or .csv and try again."), "file"
-        ) from None
-    return [(n, tuple(row)) for n, row in enumerate(rows, start=1)]
-
-
-def _csv_rows(data: bytes) -> list[tuple[int, tuple]]:
-    """The rows of a CSV file in UTF-8 (with or without BOM) or GBK."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise Invalid(_("The file's text can't be read. Save it as UTF-8 or GBK."), "file")
-    if any(ord(char) < 32 and char not in "\t\r\n" for char in text[:4096]):
-        raise Invalid(_("This file is not a spreadsheet we can read. Save it as .xlsx or .csv and try again."), "file")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [(n, tuple(cells)) for n, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+def read_path(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """``read`` for a file on disk (``import-roster``): one larger than the limit is refused before it is read."""
+    limits = spreadsheet.Limits.from_config(current_app.config)
+    if path.stat().st_size > limits.bytes:
+        raise spreadsheet.too_large(_("the file"), limits)
+    return read(path.name, path.read_bytes())
 
 
 def plan(rows: list[tuple[int, dict[str, str]]]) -> Plan:
@@ -257,8 +248,26 @@ def apply(import_plan: Plan, actor: User | None, filename: str = "") -> dict[str
     """Create and update the enterprises the plan says (flushes; the caller's one commit makes it happen).
 
     A self-registered enterprise found on the roster is the same enterprise: its details are updated and, if it was
-    waiting for verification, it is verified (its users are told). Returns how many rows did what.
+    waiting for verification, it is verified (its users are told). Returns how many rows did what. When another
+    import (or a registration) has just created one of the enterprises, the database's unique code decides:
+    everything this call wrote is undone and ``Conflict`` says to preview the file again.
     """
+    lost = Conflict(
+        _(
+            "These enterprises were just imported or registered by someone else. Nothing was changed: preview the "
+            "file again to see what is left to import."
+        )
+    )
+    with insert_or_lose(lost):
+        _write(import_plan, actor)
+    summary = {action: import_plan.count(action) for action in (CREATE, UPDATE, UNCHANGED, SKIP)}
+    if summary[CREATE] or summary[UPDATE]:
+        audit.record("enterprise.roster_imported", None, actor=actor, file=filename[:200], **summary)
+    return summary
+
+
+def _write(import_plan: Plan, actor: User | None) -> None:
+    """The plan's inserts and updates (``apply`` runs them in a savepoint)."""
     existing = _existing([row.values["uscc"] for row in import_plan.rows if row.action == UPDATE])
     verifying = [existing[row.values["uscc"]].id for row in import_plan.rows if "status" in row.changes]
     for start in range(0, len(verifying), 500):  # their users in one query per 500, not a query each
@@ -295,21 +304,19 @@ def apply(import_plan: Plan, actor: User | None, filename: str = "") -> dict[str
     if created:
         db.session.execute(insert(Enterprise), created)  # one executemany: 10,000 rows in well under a second
     db.session.flush()
-    summary = {action: import_plan.count(action) for action in (CREATE, UPDATE, UNCHANGED, SKIP)}
-    if summary[CREATE] or summary[UPDATE]:
-        audit.record("enterprise.roster_imported", None, actor=actor, file=filename[:200], **summary)
-    return summary
 
 
 def problems_csv(import_plan: Plan) -> bytes:
-    """The rows with problems as a CSV (UTF-8 with BOM, so Excel opens it) with the reasons in a last column."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    headers = [COLUMNS[column][0] for column in COLUMNS]
-    writer.writerow([_("Line"), *headers, _("Problems")])
-    for row in import_plan.with_problems:
-        writer.writerow([row.line, *(row.original.get(column, "") for column in COLUMNS), "；".join(row.problems)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The rows with problems as a CSV (``core.spreadsheet``: Excel opens it, and no cell runs as a formula) with
+    the reasons in a last column."""
+    header = [_("Line"), *(COLUMNS[column][0] for column in COLUMNS), _("Problems")]
+    return spreadsheet.csv_bytes(
+        header,
+        (
+            [row.line, *(row.original.get(column, "") for column in COLUMNS), "；".join(row.problems)]
+            for row in import_plan.with_problems
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------- the file between preview and apply

@@ -116,12 +116,19 @@ def roster_upload():
 @bp.post("/roster/<token>/apply")
 @roles_required("staff")
 def roster_apply(token: str):
-    """Apply a previewed roster in one transaction: new enterprises created, known ones updated, bad rows skipped."""
+    """Apply a previewed roster in one transaction: new enterprises created, known ones updated, bad rows skipped.
+
+    Refused (the upload page again, nothing written) when the file is no longer within the limits or another
+    import has just created the same enterprises (409)."""
     try:
         filename, data = roster.kept(token)
     except NotFound:
         abort(404)
-    summary = roster.apply(roster.plan(roster.read(filename, data)), actor(), filename)
+    form = RosterForm()
+    try:
+        summary = roster.apply(roster.plan(roster.read(filename, data)), actor(), filename)
+    except DomainError as error:
+        return refuse(error, lambda code, _message: render("enterprises/roster.html", form=form, status=code), form)
     roster.forget(token)
     flash(
         _(
@@ -139,9 +146,10 @@ def roster_problems(token: str):
     """The previewed roster's rows with problems, as a CSV to correct and import again."""
     try:
         filename, data = roster.kept(token)
-    except NotFound:
-        abort(404)
-    body = roster.problems_csv(roster.plan(roster.read(filename, data)))
+        body = roster.problems_csv(roster.plan(roster.read(filename, data)))
+    except DomainError as error:  # unknown token: 404; a file beyond limits lowered since the preview: 422
+        form = RosterForm(formdata=None)
+        return refuse(error, lambda code, _message: render("enterprises/roster.html", form=form, status=code), form)
     return Response(
         body,
         mimetype="text/csv",

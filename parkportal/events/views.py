@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
@@ -12,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from ..core import paging, vocab
+from ..core import paging, spreadsheet, vocab
 from ..core.errors import DomainError, NotFound
 from ..core.parsing import parse_date, parse_id, parse_month, parse_page
 from ..core.search import contains
@@ -511,36 +509,36 @@ def scan(token: str):
 def attendance_csv(event_id: int):
     """The attendance list: one row per registration (cancelled ones aside), in Excel-friendly UTF-8."""
     event = _event(event_id)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(
-        ["企业名称", "统一社会信用代码", "状态", "报名人数", "到场人数", "参会人员", "现场登记", "签到时间", "评分"]
+    header = [
+        "企业名称",
+        "统一社会信用代码",
+        "状态",
+        "报名人数",
+        "到场人数",
+        "参会人员",
+        "现场登记",
+        "签到时间",
+        "评分",
+    ]
+    rows = (
+        [
+            r.enterprise.name,
+            r.enterprise.uscc,
+            vocab.label(event_vocab.REGISTRATION_STATUSES, r.status),
+            r.attendees,
+            r.attended_count if r.attended_count is not None else "",
+            "、".join(r.name_list),
+            "是" if r.walk_in else "",
+            to_local(r.checked_in_at).strftime("%Y-%m-%d %H:%M") if r.checked_in_at else "",
+            r.rating or "",
+        ]
+        for r in db.session.scalars(_registrants(event, ""))
     )
-    for r in db.session.scalars(_registrants(event, "")):
-        writer.writerow(
-            [
-                _cell(r.enterprise.name),
-                r.enterprise.uscc,
-                vocab.label(event_vocab.REGISTRATION_STATUSES, r.status),
-                r.attendees,
-                r.attended_count if r.attended_count is not None else "",
-                _cell("、".join(r.name_list)),
-                "是" if r.walk_in else "",
-                to_local(r.checked_in_at).strftime("%Y-%m-%d %H:%M") if r.checked_in_at else "",
-                r.rating or "",
-            ]
-        )
     return Response(
-        out.getvalue().encode("utf-8"),
+        spreadsheet.csv_bytes(header, rows),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="event-{event.id}-attendance.csv"'},
     )
-
-
-def _cell(value: str) -> str:
-    """A text cell that a spreadsheet won't run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @bp.post("/<int:event_id>/rate")
