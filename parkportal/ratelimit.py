@@ -20,6 +20,7 @@ uses Flask-Limiter's ``deduct_when`` (check first, count after the answer: a bur
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 
@@ -31,8 +32,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from .database import driver_message, unavailable
 from .extensions import db, limiter
 from .models import RateLimitWindow
+
+log = logging.getLogger(__name__)
 
 #: Ended windows are deleted by a hit at most this often per process (they already count as empty before that).
 PURGE_EVERY_SECONDS = 60.0
@@ -183,9 +187,16 @@ def give_back(when: Callable[[Response], bool] = succeeded) -> None:
 
 def _give_back_after_commit(response: Response) -> Response:
     """Lower the windows of the limits this request was counted in, if ``give_back``'s condition holds for the
-    answer (the request's own hits: Flask-Limiter's limits of this request)."""
+    answer (the request's own hits: Flask-Limiter's limits of this request). A store the database can't write now
+    keeps the place counted rather than turn a good answer into an error."""
     when = g.pop("rate_limits_give_back_when", None)
     if when is not None and when(response):
         for current in limiter.current_limits:
-            limiter.limiter.hit(current.limit, *current.request_args, cost=-1)
+            try:
+                limiter.limiter.hit(current.limit, *current.request_args, cost=-1)
+            except Exception as error:
+                if not unavailable(error):
+                    raise
+                # The answer stands; the place stays counted until its window ends (errs on the side of the limit).
+                log.warning("a rate-limit place could not be given back: %s", driver_message(error))
     return response

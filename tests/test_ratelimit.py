@@ -11,6 +11,7 @@ count gives its place back (``ratelimit.give_back``).
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -21,6 +22,7 @@ from types import SimpleNamespace
 import pytest
 from limits.storage import MemoryStorage
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from parkportal import ratelimit
 from parkportal.config import Defaults
@@ -402,3 +404,25 @@ def test_bursts_at_four_gunicorn_workers_get_exactly_the_limits_through(live_ser
     assert all("retry-after" in answer.headers for answer in tokens if answer.status == 429)
     assert sorted(registrations) == [422] * 20 + [429] * 20
     assert len(server.worker_pids("/auth/register")) >= 2 and len(server.worker_pids("/api/")) >= 2
+
+
+def test_a_give_back_the_database_refuses_keeps_the_place_and_the_answer(app, make_app, monkeypatch, caplog):
+    """When the store can't be written just as a successful sign-in gives its places back, the sign-in still answers
+    its 303 (not an error) and the places stay counted; the log says why."""
+    limited = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        email = factories.staff().email
+        db.session.commit()
+    counted = DatabaseStorage.incr
+
+    def refuse_give_backs(self, key, expiry, amount=1):
+        if amount < 0:
+            raise OperationalError("UPDATE rate_limit_window", {}, sqlite3.OperationalError("disk I/O error"))
+        return counted(self, key, expiry, amount)
+
+    monkeypatch.setattr(DatabaseStorage, "incr", refuse_give_backs)
+    answer = limited.test_client().post("/auth/login", data={"email": email, "password": factories.PASSWORD})
+    assert answer.status_code == 303
+    assert "could not be given back: OperationalError: disk I/O error" in caplog.text
+    with limited.app_context():
+        assert db.session.scalar(select(func.sum(RateLimitWindow.count))) == 2
