@@ -85,7 +85,8 @@ class DatabaseStorage(Storage):
         """Add ``amount`` to the key's window (a new one of ``expiry`` seconds if none is running); the new count.
 
         A negative ``amount`` (places given back) only lowers a running window, and never below 0: none is started for
-        it, and a give-back that arrives after its own window ended and another began banks no places in the new one.
+        it, and give-backs that arrive after their own window ended can at most empty the next one, never bank places
+        beyond it.
         """
         now = time.time()
         engine = self._engine()

@@ -102,7 +102,7 @@ def test_giving_back_lowers_a_running_window_only(storage, clock):
 
 def test_giving_back_never_goes_below_zero(storage, clock):
     """Places given back after their window ended and a new one began lower the new one to 0 at most: a burst of
-    good requests across a window's end banks no places for the guesses that follow."""
+    good requests across a window's end banks no places beyond it for the guesses that follow."""
     for _ in range(3):
         storage.incr("a", 60)
     clock.now += 60
