@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from functools import wraps
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select, text
 
 from . import accounts
+from .database import driver_message, unavailable
 from .extensions import db
 from .models import Enterprise, ServiceType
 
@@ -314,8 +316,39 @@ def restore_command(src: Path):
     )
 
 
+def ends_database_trouble_cleanly(command: click.Command) -> click.Command:
+    """Make ``command`` end with one line naming the problem and exit code 1 when the database can't be reached or
+    written (``database.unavailable``), instead of a traceback; any other error is left as it is. Idempotent.
+
+    The wrapper sits outside Flask's ``with_appcontext``, so loading the app is covered too.
+    """
+    for subcommand in getattr(command, "commands", {}).values():  # a group's own commands
+        ends_database_trouble_cleanly(subcommand)
+    callback = command.callback
+    if callback is None or getattr(callback, "ends_database_trouble_cleanly", False):
+        return command
+
+    @wraps(callback)
+    def guarded(*args, **kwargs):
+        """Run the command; database trouble becomes a ``ClickException`` (``Error: …`` on stderr, exit 1)."""
+        try:
+            return callback(*args, **kwargs)
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            raise click.ClickException(
+                f"the database can't be reached or written ({driver_message(error)}). "
+                "Check DATABASE_URL and that the database is up and writable, then run the command again."
+            ) from None
+
+    guarded.ends_database_trouble_cleanly = True  # type: ignore[attr-defined]
+    command.callback = guarded
+    return command
+
+
 def init_app(app: Flask) -> None:
-    """Register the commands on the app."""
+    """Register the commands on the app; every command of ``app.cli`` (these, and any other module registered)
+    then ends database trouble with one line and exit code 1 (``ends_database_trouble_cleanly``)."""
     for command in (
         init_db_command,
         seed_demo_command,
@@ -330,3 +363,5 @@ def init_app(app: Flask) -> None:
         restore_command,
     ):
         app.cli.add_command(command)
+    for command in app.cli.commands.values():
+        ends_database_trouble_cleanly(command)

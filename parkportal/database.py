@@ -251,8 +251,10 @@ def health() -> str:
 
 
 def driver_message(error: BaseException) -> str:
-    """The driver's message of ``error`` (not SQLAlchemy's, which repeats the statement and its parameters)."""
-    return f"{type(getattr(error, 'orig', None) or error).__name__}: {getattr(error, 'orig', None) or error}"
+    """The driver's message of ``error`` on one line (not SQLAlchemy's, which repeats the statement and its
+    parameters; psycopg's own spreads over several lines with hints)."""
+    cause = getattr(error, "orig", None) or error
+    return f"{type(cause).__name__}: {' '.join(str(cause).split())}"
 
 
 def _rollback_quietly() -> None:

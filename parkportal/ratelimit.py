@@ -9,18 +9,22 @@ PostgreSQL), so every worker and every host that shares the database shares the 
 
 The storage has no connection of its own to configure: it uses the engine of the app that handles the request
 (``db.engine``), through a connection and transaction of its own, so a hit is committed at once and stays counted
-when the request rolls back — and a failed sign-in, the very thing counted, answers 4xx and is rolled back. Hits
-are counted by Flask-Limiter before the view runs, or after the request's commit point (``database.init_app``) like
-the places a successful sign-in gives back (``give_back``), so the storage never waits for a write lock the same
-request's session holds (SQLite has one writer at a time).
+when the request rolls back — and a failed sign-in, the very thing counted, answers 4xx and is rolled back. Every
+limit is counted by Flask-Limiter before the view runs, in one atomic step, and the places of outcomes that should not
+count (a right password, an accepted registration, a good API token) are given back after the request's commit point
+(``give_back``, run after ``database.init_app``'s hook), so a burst can't pass a check made before it was counted and
+the storage never waits for a write lock the same request's session holds (SQLite has one writer at a time). No limit
+uses Flask-Limiter's ``deduct_when`` (check first, count after the answer: a burst sent at once slips past it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
+from collections.abc import Callable
 
-from flask import Flask, g, has_app_context
+from flask import Flask, Response, g, has_app_context
 from limits.errors import ConfigurationError
 from limits.storage import Storage
 from sqlalchemy import case, delete, select, text, update
@@ -28,8 +32,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from .database import driver_message, unavailable
 from .extensions import db, limiter
 from .models import RateLimitWindow
+
+log = logging.getLogger(__name__)
 
 #: Ended windows are deleted by a hit at most this often per process (they already count as empty before that).
 PURGE_EVERY_SECONDS = 60.0
@@ -77,7 +84,9 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Add ``amount`` to the key's window (a new one of ``expiry`` seconds if none is running); the new count.
 
-        A negative ``amount`` (places given back) only lowers a running window: none is started for it.
+        A negative ``amount`` (places given back) only lowers a running window, and never below 0: none is started for
+        it, and give-backs that arrive after their own window ended can at most empty the next one, never bank places
+        beyond it.
         """
         now = time.time()
         engine = self._engine()
@@ -85,7 +94,7 @@ class DatabaseStorage(Storage):
             lower = (
                 update(_window)
                 .where(_window.c.key == window_key(key), _window.c.expires_at > now)
-                .values({"count": _window.c["count"] + amount})
+                .values({"count": case((_window.c["count"] + amount < 0, 0), else_=_window.c["count"] + amount)})
                 .returning(_window.c["count"])
             )
             with engine.begin() as connection:
@@ -159,17 +168,36 @@ def init_app(app: Flask) -> None:
     app.after_request(_give_back_after_commit)
 
 
-def give_back() -> None:
-    """Give back the places this request took in its rate limits, once it has succeeded and committed.
+def succeeded(response: Response) -> bool:
+    """The default of ``give_back``: the request succeeded (a status below 400)."""
+    return response.status_code < 400
 
-    For limits counted before the view runs that should count failures only: a sign-in with the right password.
+
+def give_back(when: Callable[[Response], bool] = succeeded) -> None:
+    """Give back the places this request took in its rate limits once it has committed, if ``when(response)``.
+
+    The one way to limit only some outcomes (failures) and still hold under a burst: every limit is counted before
+    the view runs, in one atomic step of the shared store, so parallel requests can't all pass a check made before
+    any of them was counted (Flask-Limiter's ``deduct_when`` checks first and counts after the answer, which a burst
+    slips past); the outcomes that should not count then give their place back. A sign-in with the right password
+    or an accepted registration calls it on success; the API calls it for every request and gives back unless the
+    token was refused (``when``).
     """
-    g.rate_limits_given_back = list(limiter.current_limits)
+    g.rate_limits_give_back_when = when
 
 
-def _give_back_after_commit(response):
-    """Lower the windows ``give_back`` named by this request's own hit, if the request succeeded."""
-    for current in g.pop("rate_limits_given_back", ()):
-        if response.status_code < 400:
-            limiter.limiter.hit(current.limit, *current.request_args, cost=-1)
+def _give_back_after_commit(response: Response) -> Response:
+    """Lower the windows of the limits this request was counted in, if ``give_back``'s condition holds for the
+    answer (the request's own hits: Flask-Limiter's limits of this request). A store the database can't write now
+    keeps the place counted rather than turn a good answer into an error."""
+    when = g.pop("rate_limits_give_back_when", None)
+    if when is not None and when(response):
+        for current in limiter.current_limits:
+            try:
+                limiter.limiter.hit(current.limit, *current.request_args, cost=-1)
+            except Exception as error:
+                if not unavailable(error):
+                    raise
+                # The answer stands; the place stays counted until its window ends (errs on the side of the limit).
+                log.warning("a rate-limit place could not be given back: %s", driver_message(error))
     return response

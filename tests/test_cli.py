@@ -1,15 +1,22 @@
-"""The command line: init-db, seed-demo, create-user, set-availability (parsing), send-outbox."""
+"""The command line: init-db, seed-demo, create-user, set-availability (parsing), send-outbox; every command ends
+database trouble (unreachable, unwritable) with one line and exit code 1."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from datetime import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
+from parkportal import ROOT
+from parkportal.config import ENV_KEYS
 from parkportal.demo import DEMO_PASSWORD
 from parkportal.extensions import db
-from parkportal.models import AuditLog, AvailabilityRule, Enterprise, ServiceType, User
+from parkportal.models import ApiToken, AuditLog, AvailabilityRule, Enterprise, ServiceType, User
 
 from . import factories
 
@@ -225,3 +232,147 @@ def test_set_availability_needs_a_lawyer(app, runner):
         )
         assert_clean_failure(result, "no lawyer")
     assert rules(app) == []
+
+
+# -- database trouble: one line and exit code 1, never a traceback -------------------------------------------
+
+#: Arguments that take each command of the portal as far as its database; a command without a row fails
+#: ``test_every_command_has_a_row``, so a new one is tried against an outage too.
+COMMAND_ARGS = {
+    "db": ["upgrade"],  # Flask-Migrate's group: each of its commands is guarded as well
+    "init-db": [],
+    "seed-demo": [],
+    "seed-district": ["--scale", "0.0001"],
+    "create-user": ["--role", "staff", "--email", "cli@fudu-park.gov.cn", "--password", "Passw0rd1"],
+    "set-availability": ["chenming@changxin-law.cn", "--weekdays", "1-5", "--from", "09:00", "--to", "17:00"],
+    "send-outbox": [],
+    "send-reminders": [],
+    "import-roster": ["{roster}"],
+    "issue-token": ["--name", "Platform"],
+    "backup": ["{folder}/copy"],
+    "restore": ["{archive}"],
+}
+
+#: The one line every command ends with when its database can't be reached or written.
+TROUBLE = "Error: the database can't be reached or written ("
+
+
+def closed_port() -> int:
+    """A local TCP port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def unreachable_urls(tmp_path) -> dict[str, str]:
+    """Database URLs where no database is: a SQLite file in a folder that doesn't exist, a PostgreSQL port where
+    nothing listens (as ``tests/test_outage.py`` makes its outages)."""
+    return {
+        "sqlite": "sqlite:///" + str(tmp_path / "gone" / "away" / "db.sqlite3"),
+        "postgresql": f"postgresql+psycopg://parkportal:parkportal@127.0.0.1:{closed_port()}/parkportal",
+    }
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> str:
+    """A backup archive of an empty SQLite portal (for ``restore``, which reads its manifest before the database)."""
+    from parkportal import create_app
+
+    folder = tmp_path_factory.mktemp("archive")
+    portal = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(folder / "source.sqlite3"),
+            "TESTING": True,
+            "SECRET_KEY": "cli-archive-secret-long-enough",
+            "LIBRARY_STORAGE_DIR": str(folder / "library"),
+        }
+    )
+    with portal.app_context():
+        db.create_all()
+    result = portal.test_cli_runner().invoke(args=["backup", str(folder / "backup")])
+    with portal.app_context():
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def arguments(name: str, tmp_path, archive: str) -> list[str]:
+    """The command's arguments of ``COMMAND_ARGS`` with its files made in ``tmp_path``."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"企业名称,统一社会信用代码\n常州示例科技有限公司,{factories.uscc()}\n", encoding="utf-8")
+    values = {"roster": str(roster), "folder": str(tmp_path), "archive": archive}
+    return [arg.format(**values) for arg in COMMAND_ARGS[name]]
+
+
+def assert_one_line(output: str, start: str = TROUBLE) -> None:
+    """The output is exactly one line, starting with ``start``, and holds no trace (besides the migrations' own
+    progress lines, which ``init-db`` and ``db upgrade`` always log)."""
+    lines = [line for line in output.strip().splitlines() if not line.startswith("INFO  [alembic.")]
+    assert len(lines) == 1 and lines[0].startswith(start), output
+    assert "Traceback" not in output and "sqlalche.me" not in output
+
+
+def test_every_command_has_a_row(app):
+    """Every command the portal registers is in ``COMMAND_ARGS`` and ends database trouble cleanly, the commands of
+    a group (Flask-Migrate's ``db``) too."""
+    assert sorted(app.cli.commands) == sorted(COMMAND_ARGS)
+    commands = [*app.cli.commands.values(), *app.cli.commands["db"].commands.values()]
+    assert all(command.callback.ends_database_trouble_cleanly for command in commands)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("name", sorted(COMMAND_ARGS))
+def test_every_command_ends_an_unreachable_database_with_one_line(make_app, tmp_path, archive, name, kind):
+    """With the database unreachable (a SQLite folder that doesn't exist, a PostgreSQL port where nothing listens)
+    every command exits 1 with one line naming the problem, no traceback."""
+    portal = make_app(SQLALCHEMY_DATABASE_URI=unreachable_urls(tmp_path)[kind], PORTAL_URL="https://portal.example")
+    result = portal.test_cli_runner().invoke(args=[name, *arguments(name, tmp_path, archive)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    if name in ("backup", "restore") and kind == "sqlite":
+        assert_one_line(result.output, "Error: ")  # their own check names the missing file first
+        assert "db.sqlite3" in result.output or "database" in result.output
+    else:
+        assert_one_line(result.output)
+        assert ("unable to open database file" if kind == "sqlite" else "Connection refused") in result.output
+
+
+@pytest.mark.parametrize("name", ["create-user", "issue-token", "init-db"])
+def test_an_unwritable_database_ends_with_one_line_and_writes_nothing(app, make_app, tmp_path, name):
+    """With the database readable but not writable (SQLite opened read-only, PostgreSQL whose transactions are all
+    read-only, as on a standby) a command that writes exits 1 with one line, and no row is written."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        unwritable = "sqlite:///file:" + make_url(url).database + "?mode=ro&uri=true"
+    else:
+        unwritable = url + ("&" if "?" in url else "?") + "options=-cdefault_transaction_read_only%3Don"
+    users, tokens = count(app, User), count(app, ApiToken)
+    portal = make_app(SQLALCHEMY_DATABASE_URI=unwritable)
+    result = portal.test_cli_runner().invoke(args=[name, *arguments(name, tmp_path, "")])
+    assert result.exit_code == 1, result.output
+    assert_one_line(result.output)
+    assert "readonly database" in result.output or "read-only transaction" in result.output
+    assert (count(app, User), count(app, ApiToken)) == (users, tokens)
+
+
+@pytest.mark.parametrize(("kind", "command"), [("sqlite", "init-db"), ("postgresql", "seed-demo")])
+def test_the_flask_command_ends_database_trouble_with_one_line_on_stderr(tmp_path, kind, command):
+    """``flask --app parkportal …`` itself, in a process of its own: exit code 1, one line on stderr, nothing on
+    stdout, no traceback."""
+    env = {key: value for key, value in os.environ.items() if key not in ENV_KEYS and key != "DATABASE_URL"}
+    env.update(
+        DATABASE_URL=unreachable_urls(tmp_path)[kind],
+        SECRET_KEY="cli-outage-secret-long-enough",
+        PORTAL_URL="https://portal.example",
+        LIBRARY_STORAGE_DIR=str(tmp_path / "library"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "parkportal", command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""
+    assert_one_line(done.stderr)

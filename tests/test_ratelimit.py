@@ -3,21 +3,26 @@
 The storage is tested directly (hits, windows ending, clearing, concurrent hits), then as gunicorn serves it with
 four workers: 20 wrong passwords from one address, then 30 for one account from as many addresses, are refused
 beyond the limit exactly, on the database the suite runs on (SQLite, or PostgreSQL with
-``PARKPORTAL_TEST_DATABASE_URL``).
+``PARKPORTAL_TEST_DATABASE_URL``). Every limit holds under a burst sent at once (threads against the app, and
+gunicorn's workers): sign-in, registration and API tokens are all counted before the view runs, and what shouldn't
+count gives its place back (``ratelimit.give_back``).
 """
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from limits.storage import MemoryStorage
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from parkportal import ratelimit
 from parkportal.config import Defaults
@@ -26,7 +31,8 @@ from parkportal.models import RateLimitWindow
 from parkportal.ratelimit import DatabaseStorage, window_key
 
 from . import factories
-from .live_server import Visitor, free_port
+from .live_server import Visitor, fetch, free_port
+from .test_registration import registration
 
 
 @pytest.fixture
@@ -91,6 +97,17 @@ def test_giving_back_lowers_a_running_window_only(storage, clock):
     assert storage.incr("a", 60, amount=-1) == 0
     assert storage.incr("never", 60, amount=-1) == 0
     assert storage.get("a") == 0 and storage.get("never") == 0
+    assert storage.incr("a", 60) == 1
+
+
+def test_giving_back_never_goes_below_zero(storage, clock):
+    """Places given back after their window ended and a new one began lower the new one to 0 at most: a burst of
+    good requests across a window's end banks no places beyond it for the guesses that follow."""
+    for _ in range(3):
+        storage.incr("a", 60)
+    clock.now += 60
+    assert storage.incr("a", 60) == 1
+    assert [storage.incr("a", 60, amount=-1) for _ in range(3)] == [0, 0, 0]
     assert storage.incr("a", 60) == 1
 
 
@@ -276,3 +293,136 @@ def test_the_limits_hold_across_four_workers_on_redis(app, live_server, redis_ur
     assert len(server.worker_pids("/auth/login")) >= 2
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RateLimitWindow)) == 0
+
+
+# ------------------------------------------------------------------------------ every limit holds under a burst
+
+#: A registration the form refuses (422): the passwords differ.
+REFUSED_REGISTRATION = {**registration(), "password_confirm": "Different2024"}
+
+
+def burst(app, times: int, send) -> list[int]:
+    """``times`` requests sent at once, each from its own thread and test client of ``app`` (started together at a
+    barrier); their statuses, sorted."""
+    start = threading.Barrier(times)
+
+    def one(_n: int) -> int:
+        client = app.test_client()
+        start.wait()
+        return send(client).status_code
+
+    with ThreadPoolExecutor(times) as pool:
+        return sorted(pool.map(one, range(times)))
+
+
+def test_no_limit_checks_first_and_counts_after_the_answer():
+    """No limit of the portal uses Flask-Limiter's ``deduct_when`` (test before the view, hit after the answer, which
+    a burst passes before any of it is counted): outcomes that shouldn't count give their place back instead."""
+    package = Path(ratelimit.__file__).parent
+    users = [str(path.relative_to(package)) for path in package.rglob("*.py") if "deduct_when=" in path.read_text()]
+    assert users == []
+
+
+def test_a_burst_of_refused_registrations_gets_exactly_the_limit_through(make_app):
+    """20 refused registrations from one address sent at once to the app on the database store, with a limit of 5:
+    exactly 5 are answered (422), 15 refused (429)."""
+    app = make_app(RATELIMIT_ENABLED=True, REGISTER_RATE_LIMIT="5 per hour")
+    codes = burst(app, 20, lambda client: client.post("/auth/register", data=REFUSED_REGISTRATION))
+    assert codes == [422] * 5 + [429] * 15
+
+
+def test_accepted_registrations_give_their_places_back(make_app):
+    """Accepted registrations count nowhere: after three of them from one address, a limit of 2 still lets two
+    refused ones through (422) before the third is refused (429)."""
+    app = make_app(RATELIMIT_ENABLED=True, REGISTER_RATE_LIMIT="2 per hour")
+    for n in range(3):
+        data = registration(email=f"first{n}@shili-tech.cn", uscc=factories.uscc())
+        assert app.test_client().post("/auth/register", data=data).status_code == 303
+    client = app.test_client()
+    codes = [client.post("/auth/register", data=REFUSED_REGISTRATION).status_code for _ in range(3)]
+    assert codes == [422, 422, 429]
+
+
+def test_a_burst_of_wrong_api_tokens_gets_exactly_the_limit_through(make_app):
+    """20 wrong bearer tokens from one address sent at once, with API_TOKEN_RATE_LIMIT 5: exactly 5 answer the JSON
+    401 and 15 the JSON 429 with ``Retry-After``; good tokens from the address are then refused too (throttled)."""
+    app = make_app(RATELIMIT_ENABLED=True, API_TOKEN_RATE_LIMIT="5 per minute")
+    answers: list = []
+
+    def guess(client):
+        answers.append(client.get("/api/v1/events", headers={"Authorization": "Bearer pp_guess"}))
+        return answers[-1]
+
+    assert burst(app, 20, guess) == [401] * 5 + [429] * 15
+    for answer in answers:
+        expected = {401: "unauthorized", 429: "too_many_requests"}[answer.status_code]
+        assert answer.is_json and answer.get_json()["error"] == expected
+        assert answer.status_code == 401 or int(answer.headers["Retry-After"]) > 0
+
+
+def test_a_burst_of_good_api_tokens_leaves_no_count(make_app, app):
+    """Good tokens and the public description give their places back: after a burst of 12 good calls and 12 fetches of
+    the OpenAPI description (limit 20), the address's window is back at 0."""
+    limited = make_app(RATELIMIT_ENABLED=True, API_TOKEN_RATE_LIMIT="20 per minute")
+    with app.app_context():
+        from parkportal.coverage.service import issue_token
+
+        _row, token = issue_token("burst", None)
+        db.session.commit()
+    paths = ["/api/v1/events"] * 12 + ["/api/v1/openapi.json"] * 12
+    calls = iter(paths)
+    lock = threading.Lock()
+
+    def call(client):
+        with lock:
+            path = next(calls)
+        return client.get(path, headers={"Authorization": f"Bearer {token}"})
+
+    assert burst(limited, len(paths), call) == [200] * len(paths)
+    with limited.app_context():
+        assert (db.session.scalar(select(func.sum(RateLimitWindow.count))) or 0) == 0
+
+
+def test_bursts_at_four_gunicorn_workers_get_exactly_the_limits_through(live_server):
+    """gunicorn with 4 workers and the default limits: 30 wrong API tokens sent 16 at a time get exactly 10 JSON 401s
+    (API_TOKEN_RATE_LIMIT), and 40 refused registrations exactly 20 422s (REGISTER_RATE_LIMIT); the rest are 429."""
+    server = live_server(workers=4)
+
+    def guess(_n: int):
+        return fetch(server.url + "/api/v1/events", headers={"Authorization": "Bearer pp_guess"})
+
+    def register(_n: int):
+        visitor = Visitor(server.url)
+        visitor.get("/auth/register")
+        return visitor.post("/auth/register", REFUSED_REGISTRATION)
+
+    with ThreadPoolExecutor(16) as pool:
+        tokens = list(pool.map(guess, range(30)))
+        registrations = [answer.status for answer in pool.map(register, range(40))]
+    assert sorted(answer.status for answer in tokens) == [401] * 10 + [429] * 20
+    assert all(answer.headers["content-type"].startswith("application/json") for answer in tokens)
+    assert all("retry-after" in answer.headers for answer in tokens if answer.status == 429)
+    assert sorted(registrations) == [422] * 20 + [429] * 20
+    assert len(server.worker_pids("/auth/register")) >= 2 and len(server.worker_pids("/api/")) >= 2
+
+
+def test_a_give_back_the_database_refuses_keeps_the_place_and_the_answer(app, make_app, monkeypatch, caplog):
+    """When the store can't be written just as a successful sign-in gives its places back, the sign-in still answers
+    its 303 (not an error) and the places stay counted; the log says why."""
+    limited = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        email = factories.staff().email
+        db.session.commit()
+    counted = DatabaseStorage.incr
+
+    def refuse_give_backs(self, key, expiry, amount=1):
+        if amount < 0:
+            raise OperationalError("UPDATE rate_limit_window", {}, sqlite3.OperationalError("disk I/O error"))
+        return counted(self, key, expiry, amount)
+
+    monkeypatch.setattr(DatabaseStorage, "incr", refuse_give_backs)
+    answer = limited.test_client().post("/auth/login", data={"email": email, "password": factories.PASSWORD})
+    assert answer.status_code == 303
+    assert "could not be given back: OperationalError: disk I/O error" in caplog.text
+    with limited.app_context():
+        assert db.session.scalar(select(func.sum(RateLimitWindow.count))) == 2

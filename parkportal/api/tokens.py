@@ -2,7 +2,8 @@
 
 The guard is the view's ``gate``: ``security.refuse_unusable_requests`` calls it before it looks at any argument,
 so a caller without a token learns nothing from argument errors (a bad ``page``, a control character) — they all
-answer 401. Wrong tokens are rate-limited per client address (``API_TOKEN_RATE_LIMIT``, on the whole blueprint).
+answer 401. Wrong tokens are rate-limited per client address (``API_TOKEN_RATE_LIMIT``, on the whole blueprint):
+every request is counted up front and gives its place back unless its token was refused.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from functools import wraps
 from flask import current_app, g, request
 from flask_babel import gettext as _
 
+from .. import ratelimit
 from ..coverage.service import token_for
 from ..extensions import limiter
 from . import bp
@@ -50,10 +52,17 @@ def token_required(view: Callable) -> Callable:
     return wrapped
 
 
-def _refused(response) -> bool:
-    """Only refused tokens count against the limit."""
-    return response.status_code == 401
+def _accepted(response) -> bool:
+    """Only refused tokens (401) keep their place in the limit, and the refusals of the limit itself (429)."""
+    return response.status_code not in (401, 429)
+
+
+def give_back_unless_refused() -> None:
+    """Every API request is counted in ``API_TOKEN_RATE_LIMIT`` before anything else runs (one atomic step, so a
+    burst of guesses can't pass the check before being counted); all but refused tokens give their place back."""
+    ratelimit.give_back(when=_accepted)
 
 
 #: One count per client address for the whole API (a guess at /coverage and one at /events are two guesses).
-limiter.shared_limit(lambda: current_app.config["API_TOKEN_RATE_LIMIT"], scope="api-token", deduct_when=_refused)(bp)
+limiter.shared_limit(lambda: current_app.config["API_TOKEN_RATE_LIMIT"], scope="api-token")(bp)
+bp.before_request(give_back_unless_refused)

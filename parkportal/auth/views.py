@@ -66,12 +66,15 @@ def _home_for(user) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"], deduct_when=lambda r: r.status_code >= 400
-)
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
 def register():
-    """An enterprise registers itself and its first user; it can sign in at once, pending verification."""
+    """An enterprise registers itself and its first user; it can sign in at once, pending verification.
+
+    Refused registrations are rate-limited per client address (probing which codes and addresses are known): every
+    attempt takes its place before the form is checked, as sign-in's do, and an accepted one gives it back.
+    """
     if current_user.is_authenticated:
+        ratelimit.give_back()
         return redirect(_home_for(current_user))
     form = RegistrationForm()
     if form.validate_on_submit():
@@ -98,6 +101,7 @@ def register():
 
                 state_needs(user.enterprise, form.needs.data, form.needs_note.data, "registration", user)
             _start_session(user)
+            ratelimit.give_back()
             flash(
                 _("Welcome! Your enterprise is registered. The park service station will verify it shortly."), "success"
             )
