@@ -9,9 +9,9 @@ XML parts, and a reader sizes its grid by where the cells say they are: one cell
 makes calamine allocate half a terabyte (the process aborts, nothing can catch it), and a small file can unzip to
 gigabytes. So the ZIP's declared sizes are checked first (total and ratio), each part is unzipped by Python's
 ``zipfile`` (which stops at the declared size and checks the CRC) — both through ``zipsafe``, the one reader of
-uploaded ZIPs, with the roster's bounds — and the worksheets are streamed through expat
-(DTDs refused, no tree is built: one cell in memory; names are matched without their prefix, as readers match them), which finds
-the real extent of the cells, their lengths (shared strings counted at every use) and the declared dimension,
+uploaded ZIPs, with the roster's bounds — and the worksheets are streamed through expat (DTDs refused, no tree is
+built: one cell in memory; names are matched without their prefix, as readers match them), which finds the real extent
+of the cells, their lengths (shared strings counted at every use) and the declared dimension,
 against ``Limits``, with a deadline. Only then is the workbook handed to the reader, repacked from exactly the parts
 that were checked (stored, not compressed), so the reader never sees a byte that was not measured. Beyond a limit:
 ``Invalid`` (field ``file``) saying what was too big.
