@@ -196,6 +196,9 @@ def where(line: int, index: int) -> str:
 _REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
 #: Parts of an XLSX package that are kept (an .xlsb's binary sheets, an .ods's content, macros are left out).
 _PACKAGE = re.compile(r"(\[Content_Types\]\.xml|_rels/.*|docProps/.*|xl/.*)(?<!\.bin)", re.IGNORECASE)
+#: How an XML part in UTF-16 or UTF-32 begins (a byte-order mark, or ``<`` in two or four bytes: how XML readers
+#: tell its encoding); images and other binary parts begin otherwise.
+_WIDE_XML = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\x00<")
 #: More parts than this is no roster (and would only cost time to check).
 MAX_PARTS = 10_000
 
@@ -228,6 +231,8 @@ def checked_workbook(data: bytes, limits: Limits) -> bytes:
             for member in members.values():
                 body = zipsafe.read(archive, member)
                 if b"<!DOCTYPE" in body or b"<!ENTITY" in body:  # no part of a workbook declares entities
+                    raise unreadable()
+                if body.startswith(_WIDE_XML):  # the checks below read UTF-8 bytes; no workbook needs another
                     raise unreadable()
                 parts[member.filename] = body
                 if time.monotonic() > deadline:
