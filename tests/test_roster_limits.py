@@ -325,6 +325,24 @@ def test_a_far_cell_is_refused_however_it_is_written(app, change):
         roster.read("r.xlsx", data)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-le", "utf-16-be", "utf-32-be"])
+def test_a_sheet_not_in_utf_8_is_refused_by_the_check_itself(app, encoding):
+    """A sheet in UTF-16 or UTF-32, with or without a byte-order mark (the check reads UTF-8 bytes), is refused by
+    ``checked_workbook`` before any reader sees it, far cell or not."""
+
+    def change(body: bytes) -> bytes:
+        """The sheet re-encoded, with a cell at the last column and row."""
+        far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        text = body.decode().split("?>", 1)[-1].replace("</sheetData>", far + "</sheetData>")
+        return f'<?xml version="1.0" encoding="{encoding.upper()}"?>{text}'.encode(encoding)
+
+    data = patched(xlsx([a_row()]), SHEET, change)
+    with app.test_request_context(), pytest.raises(Invalid) as refused:
+        spreadsheet.checked_workbook(data, spreadsheet.Limits.from_config(app.config))
+    with app.test_request_context():
+        assert str(refused.value) == str(spreadsheet.unreadable())
+
+
 def test_the_quick_look_and_the_exact_check_read_a_roster_alike(app):
     """A roster whose sheet the quick look passes reads the same rows when a comment sends it to the exact check."""
     data = with_shared_strings(xlsx([a_row(f"常州第{n}号有限公司") for n in range(50)]))

@@ -8,9 +8,10 @@ Reading: ``checked_workbook`` looks at an uploaded XLSX before any spreadsheet l
 XML parts, and a reader sizes its grid by where the cells say they are: one cell at ``XFD1048576`` in a 2 KB file
 makes calamine allocate half a terabyte (the process aborts, nothing can catch it), and a small file can unzip to
 gigabytes. So the ZIP's declared sizes are checked first (total and ratio), each part is unzipped by Python's
-``zipfile`` (which stops at the declared size and checks the CRC), and the worksheets are streamed through expat
-(no tree is built: one cell in memory; names are matched without their prefix, as readers match them), which finds
-the real extent of the cells, their lengths (shared strings counted at every use) and the declared dimension,
+``zipfile`` (which stops at the declared size and checks the CRC) — both through ``zipsafe``, the one reader of
+uploaded ZIPs, with the roster's bounds — and the worksheets are streamed through expat (DTDs refused, no tree is
+built: one cell in memory; names are matched without their prefix, as readers match them), which finds the real extent
+of the cells, their lengths (shared strings counted at every use) and the declared dimension,
 against ``Limits``, with a deadline. Only then is the workbook handed to the reader, repacked from exactly the parts
 that were checked (stored, not compressed), so the reader never sees a byte that was not measured. Beyond a limit:
 ``Invalid`` (field ``file``) saying what was too big.
@@ -30,6 +31,7 @@ from xml.parsers import expat
 
 from flask_babel import gettext as _
 
+from . import zipsafe
 from .errors import Invalid
 
 #: The characters that make a spreadsheet read a text cell as a formula (or hide its start).
@@ -103,6 +105,12 @@ class Limits:
         """``megabytes`` in bytes."""
         return int(self.megabytes * 1024 * 1024)
 
+    @property
+    def zip_bounds(self) -> zipsafe.Bounds:
+        """What a workbook's ZIP may declare: ``MAX_PARTS`` parts, ``bytes`` unzipped in all, and no more than
+        ``zip_ratio`` times the file's size (a file under 1 KB counted as 1 KB)."""
+        return zipsafe.Bounds(members=MAX_PARTS, unpacked=self.bytes, ratio=self.zip_ratio, grace=self.zip_ratio * 1024)
+
 
 def unreadable() -> Invalid:
     """The refusal of a file that is not a spreadsheet we can read."""
@@ -154,6 +162,22 @@ def too_large(what: str, limits: Limits) -> Invalid:
     )
 
 
+def _refusal(bound: str, limits: Limits) -> Invalid:
+    """The refusal of a workbook whose ZIP ``zipsafe`` refused, by the bound it passed."""
+    if bound == zipsafe.Refused.UNPACKED:
+        return too_large(_("its content unzipped"), limits)
+    if bound == zipsafe.Refused.RATIO:
+        return Invalid(
+            _(
+                "The file unzips to more than %(n)d times its size, which a spreadsheet doesn't. Save it again "
+                "from Excel or WPS and try again.",
+                n=round(limits.zip_ratio),
+            ),
+            "file",
+        )
+    return unreadable()  # too many parts, a damaged or encrypted part, or a DTD: no workbook we can read
+
+
 def column_letter(index: int) -> str:
     """The spreadsheet letter of a column (0 → A, 26 → AA)."""
     letters = ""
@@ -172,6 +196,16 @@ def where(line: int, index: int) -> str:
 _REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
 #: Parts of an XLSX package that are kept (an .xlsb's binary sheets, an .ods's content, macros are left out).
 _PACKAGE = re.compile(r"(\[Content_Types\]\.xml|_rels/.*|docProps/.*|xl/.*)(?<!\.bin)", re.IGNORECASE)
+#: How an XML part in UTF-16 or UTF-32 begins (a byte-order mark, or ``<`` in two or four bytes: how XML readers
+#: tell its encoding); images and other binary parts begin otherwise.
+_WIDE_XML = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\x00<")
+#: More parts than this is no roster (and would only cost time to check).
+MAX_PARTS = 10_000
+
+
+def _in_package(member: zipfile.ZipInfo) -> bool:
+    """Whether a ZIP member is a part of the XLSX package that is checked and handed on (``_PACKAGE``)."""
+    return not member.is_dir() and _PACKAGE.fullmatch(member.filename) is not None
 
 
 def _cell_ref(ref: str) -> tuple[int, int]:
@@ -189,38 +223,22 @@ def checked_workbook(data: bytes, limits: Limits) -> bytes:
     """The workbook repacked from its checked parts, for a reader to open; ``Invalid`` if it is beyond ``limits``."""
     deadline = time.monotonic() + limits.seconds
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [m for m in archive.infolist() if not m.is_dir() and _PACKAGE.fullmatch(m.filename)]
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        raise unreadable() from None
-    if "xl/workbook.xml" not in {m.filename for m in members} or len(members) > 10_000:
-        raise unreadable()
-    declared = sum(m.file_size for m in members)
-    if declared > limits.bytes:
-        raise too_large(_("its content unzipped"), limits)
-    if declared > limits.zip_ratio * max(len(data), 1024):
-        raise Invalid(
-            _(
-                "The file unzips to more than %(n)d times its size, which a spreadsheet doesn't. Save it again "
-                "from Excel or WPS and try again.",
-                n=round(limits.zip_ratio),
-            ),
-            "file",
-        )
-    parts: dict[str, bytes] = {}
-    for member in members:
-        try:
-            with archive.open(member) as stream:
-                body = stream.read(member.file_size + 1)  # zipfile stops at the declared size and checks the CRC
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
-            raise unreadable() from None
-        if len(body) != member.file_size:
-            raise unreadable()
-        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:  # no part of a workbook declares entities
-            raise unreadable()
-        parts[member.filename] = body
-        if time.monotonic() > deadline:
-            raise too_slow(limits)
+        with zipsafe.open_archive(io.BytesIO(data)) as archive:
+            members = zipsafe.members(archive, limits.zip_bounds, keep=_in_package, file_size=len(data))
+            if "xl/workbook.xml" not in members:
+                raise unreadable()
+            parts: dict[str, bytes] = {}
+            for member in members.values():
+                body = zipsafe.read(archive, member)
+                if b"<!DOCTYPE" in body or b"<!ENTITY" in body:  # no part of a workbook declares entities
+                    raise unreadable()
+                if body.startswith(_WIDE_XML):  # the checks below read UTF-8 bytes; no workbook needs another
+                    raise unreadable()
+                parts[member.filename] = body
+                if time.monotonic() > deadline:
+                    raise too_slow(limits)
+    except zipsafe.Refused as refused:
+        raise _refusal(refused.bound, limits) from None
     # By content, not by name or root: a reader follows the rels to a part and reads the elements it looks for
     # (``sst``, ``sheetData``) wherever they are in it.
     tables = []
@@ -241,8 +259,8 @@ def checked_workbook(data: bytes, limits: Limits) -> bytes:
             _check_sheet(body, lengths, deadline, limits)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as repacked:
-        for member in members:
-            repacked.writestr(member.filename, parts[member.filename])
+        for name, body in parts.items():
+            repacked.writestr(name, body)
     return out.getvalue()
 
 
@@ -318,7 +336,7 @@ def _local(name: str) -> str:
 def _sst_elements(body: bytes) -> list[dict[str, str]]:
     """The attributes of every ``sst`` element of an XML part (none when it isn't XML: no reader takes it as XML)."""
     found: list[dict[str, str]] = []
-    parser = expat.ParserCreate()
+    parser = zipsafe.xml_parser()
 
     def start(name: str, attributes: dict) -> None:
         if _local(name) == "sst":
@@ -329,6 +347,8 @@ def _sst_elements(body: bytes) -> list[dict[str, str]]:
         parser.Parse(body, True)
     except expat.ExpatError:
         return found
+    except zipsafe.Refused:
+        raise unreadable() from None
     return found
 
 
@@ -352,7 +372,7 @@ def _check_declared_strings(attributes: dict[str, str], limits: Limits) -> None:
 
 def _parse(body: bytes, check: Any, deadline: float, limits: Limits) -> None:
     """Feed an XML part to expat in 64 KB pieces with ``check``'s handlers (no tree is built), minding the deadline."""
-    parser = expat.ParserCreate()
+    parser = zipsafe.xml_parser()
     parser.buffer_text = True
     parser.StartElementHandler, parser.EndElementHandler = check.start, check.end
     parser.CharacterDataHandler = check.text
@@ -362,7 +382,7 @@ def _parse(body: bytes, check: Any, deadline: float, limits: Limits) -> None:
                 raise too_slow(limits)
             parser.Parse(body[offset : offset + 65536], False)
         parser.Parse(b"", True)
-    except expat.ExpatError:
+    except (expat.ExpatError, zipsafe.Refused):
         raise unreadable() from None
 
 

@@ -7,12 +7,15 @@
   worker nothing but the wait. Such a PDF is **refused**, not stripped (``docs/security.md`` says why).
 - **DOCX / XLSX**: a ZIP archive (Office Open XML) whose ``[Content_Types].xml`` declares exactly one main part,
   the Word document (``wordprocessingml.document.main+xml``) or the Excel workbook (``spreadsheetml.sheet.main+xml``),
-  that part present and XML whose root is ``w:document`` or ``workbook``. Bounded before anything is unpacked:
-  members, declared sizes and the compression ratio of each member (Apache POI's rule: past 100 KiB no member may
-  unpack to more than 100 times its compressed size); then every member is unpacked in chunks, never past its
-  declared size, CRC checked, and every XML part is parsed by expat with no DTD (so no entity of any kind).
+  that part present and XML whose root is ``w:document`` or ``workbook``. Read through ``core.zipsafe`` (the one
+  reader of uploaded ZIPs, which the roster's workbooks share), with this module's bounds: before anything is
+  unpacked, members, declared sizes and the compression ratio of each member (Apache POI's rule: past 100 KiB no
+  member may unpack to more than 100 times its compressed size); then every member is unpacked in chunks, never past
+  its declared size, CRC checked, and every XML part is parsed by expat with no DTD (so no entity of any kind).
   Macros are refused whatever the case of their names: ``vbaProject.bin``, VBA data, Excel 4.0 macro sheets,
-  ActiveX controls, and any macro-enabled content type.
+  ActiveX controls, and any macro-enabled content type. So is what runs or fetches something when the file is
+  opened: embedded OLE objects and packaged files (by name, declared content type, or an OLE compound file's
+  signature as content) and relationships to outside the file (``TargetMode="External"``) but hyperlinks.
 
 ``identify(stream)`` answers the kind, or raises ``Invalid`` on the ``file`` field naming what is wrong, in the
 user's language. It reads the stream only; it writes nothing.
@@ -34,6 +37,7 @@ from babel.lists import format_list
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..core import zipsafe
 from ..core.errors import Invalid
 from . import pdfscan
 from .vocab import Kind
@@ -49,7 +53,6 @@ MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 #: Past ``RATIO_GRACE_BYTES`` unpacked, no member may unpack to more than this many times its packed size.
 MAX_RATIO = 100
 RATIO_GRACE_BYTES = 100 * 1024
-CHUNK = 64 * 1024
 
 CONTENT_TYPES = "[Content_Types].xml"
 CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -78,6 +81,20 @@ MACRO_FOLDERS = {"activex", "macrosheets"}
 #: How a member's file name (in lower case) that holds VBA begins.
 MACRO_NAMES = ("vbaproject", "vbadata")
 XML_SUFFIXES = (".xml", ".rels")
+#: The first bytes of an OLE compound file: what embedded OLE objects, packaged files (Packager) and legacy Office
+#: files are. No part of a plain DOCX or XLSX is one (macros and ActiveX, which also are, are refused as such).
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: How a member's file name (in lower case) that holds an OLE object begins, and a word in its content type.
+OLE_NAME = "oleobject"
+OLE_CONTENT_TYPE = "oleobject"
+RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: The one kind of relationship that may point outside the file: a hyperlink, followed only when clicked.
+HYPERLINKS = {
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/hyperlink",
+}
+#: How many embedded objects or outside links a refusal names (the rest are counted).
+NAMED_AT_MOST = 3
 
 # ------------------------------------------------------------------------------------------------ PDF
 
@@ -229,33 +246,21 @@ def _macros() -> Invalid:
     )
 
 
-class _Unsafe(Exception):
-    """An XML part declares a DTD (and so could declare entities): no Office part does."""
-
-
-#: What a damaged, encrypted or hostile archive raises while it is read.
-UNREADABLE_ZIP = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    NotImplementedError,
-    RuntimeError,
-    OSError,
-    EOFError,
-    expat.ExpatError,
-    _Unsafe,
-    ValueError,
-)
-#: The compression methods Office writes (stored, deflated); others are refused as no Office file.
-ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+def office_bounds() -> zipsafe.Bounds:
+    """The bounds an Office upload is held to before anything is unpacked (``MAX_ZIP_MEMBERS``, ``MAX_UNPACKED_BYTES``,
+    and Apache POI's rule: past ``RATIO_GRACE_BYTES`` no member unpacks to more than ``MAX_RATIO`` times its packed
+    size); read at each call, so a test may lower them."""
+    return zipsafe.Bounds(
+        members=MAX_ZIP_MEMBERS, unpacked=MAX_UNPACKED_BYTES, ratio=MAX_RATIO, grace=RATIO_GRACE_BYTES
+    )
 
 
 def office_kind(stream: BinaryIO) -> Kind:
     """DOCX or XLSX, by the main part ``[Content_Types].xml`` declares and that part's root; ``Invalid`` for a zip
     that isn't one, is damaged, holds macros or would unpack beyond the bounds."""
-    stream.seek(0)
     try:
-        with zipfile.ZipFile(stream) as archive:
-            members = _bounded_members(archive)
+        with zipsafe.open_archive(stream) as archive:
+            members = zipsafe.members(archive, office_bounds())
             types = _content_types(archive, members)
             if _has_macros(members, types.values()):
                 raise _macros()
@@ -263,49 +268,108 @@ def office_kind(stream: BinaryIO) -> Kind:
             if len(mains) != 1:
                 raise _not_office()
             part, (kind, roots) = mains[0]
+            objects = _ole_parts(members, types)
+            links: list[tuple[str, str]] = []
             for name, info in members.items():
-                root = _unpack(archive, info, parse=name.endswith(XML_SUFFIXES))
+                start = _outside_links(links) if name.endswith(".rels") else None
+                root, head = _unpack(archive, info, parse=name.endswith(XML_SUFFIXES), start=start)
                 if name == part and root not in roots:
                     raise _not_office()
+                if head.startswith(OLE_SIGNATURE) and info.filename not in objects:
+                    objects.append(info.filename)
+            if objects or links:
+                raise _embedded_or_linked(objects, links)
             return kind
-    except UNREADABLE_ZIP as error:
+    except zipsafe.Refused as refused:
+        log.info("an Office upload is refused: %s", refused)
+        raise _refusal(refused.bound) from None
+    except (expat.ExpatError, *zipsafe.UNREADABLE) as error:
         log.info("an Office upload can't be read: %r", error)
         raise _damaged_office() from None
 
 
-def _bounded_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
-    """The archive's members by lower-case name, refused before unpacking when there are too many, a name comes
-    twice (Office part names ignore case), one is encrypted or oddly compressed, or the declared sizes or a
-    member's compression ratio pass the bounds (a "zip bomb")."""
-    infos = archive.infolist()
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise Invalid(
+def _embedded_or_linked(objects: list[str], links: list[tuple[str, str]]) -> Invalid:
+    """The refusal of an Office file with embedded OLE objects or outside links, naming the first few of them."""
+    named = [_("an embedded object (%(part)s)", part=part) for part in objects]
+    for kind, target in dict.fromkeys(links):
+        shown = target if len(target) <= 80 else target[:79] + "…"
+        named.append(_("a link that loads %(what)s from %(target)s", what=_linked_words(kind), target=shown))
+    if len(named) > NAMED_AT_MOST:
+        named = [*named[:NAMED_AT_MOST], _("%(count)d more", count=len(named) - NAMED_AT_MOST)]
+    return Invalid(
+        _(
+            "This file contains %(what)s. Opening it could run a program or fetch content from outside, which a "
+            "compilation may not do. Please remove them (or save the file as a PDF) and upload the new file.",
+            what=format_list(named, locale=get_locale()),
+        ),
+        "file",
+    )
+
+
+def _linked_words(kind: str) -> str:
+    """What an outside relationship of type ``kind`` (its URI) loads, in the user's language."""
+    words = {
+        "attachedtemplate": _("a template"),
+        "frame": _("a frame"),
+        "subdocument": _("a sub-document"),
+        "oleobject": _("an object"),
+        "externallinkpath": _("another workbook's data"),
+        "externallink": _("another workbook's data"),
+        "image": _("a picture"),
+    }
+    return words.get(kind.rstrip("/").rpartition("/")[2].lower(), _("content"))
+
+
+def _refusal(bound: str) -> Invalid:
+    """The user's message for an archive ``zipsafe`` refused, by the bound it passed."""
+    if bound == zipsafe.Refused.MEMBERS:
+        return Invalid(
             _(
                 "This file holds more than %(count)d parts, more than any document needs; it is refused.",
                 count=MAX_ZIP_MEMBERS,
             ),
             "file",
         )
-    members: dict[str, zipfile.ZipInfo] = {}
-    total = 0
-    for info in infos:
-        name = info.filename.lower()
-        if name in members or info.flag_bits & 0x1 or info.compress_type not in ZIP_METHODS:
-            raise _damaged_office()
-        members[name] = info
-        total += info.file_size
-        too_tight = info.file_size > RATIO_GRACE_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)
-        if too_tight or total > MAX_UNPACKED_BYTES:
-            raise Invalid(
-                _(
-                    "This file would unpack to much more than it weighs (more than %(ratio)d times, or over "
-                    '%(limit)d MB in all), as a "zip bomb" does; it is refused.',
-                    ratio=MAX_RATIO,
-                    limit=MAX_UNPACKED_BYTES // (1024 * 1024),
-                ),
-                "file",
-            )
-    return members
+    if bound in (zipsafe.Refused.UNPACKED, zipsafe.Refused.RATIO):
+        return Invalid(
+            _(
+                "This file would unpack to much more than it weighs (more than %(ratio)d times, or over "
+                '%(limit)d MB in all), as a "zip bomb" does; it is refused.',
+                ratio=MAX_RATIO,
+                limit=MAX_UNPACKED_BYTES // (1024 * 1024),
+            ),
+            "file",
+        )
+    return _damaged_office()
+
+
+def _ole_parts(members: dict[str, zipfile.ZipInfo], types: dict[str, str]) -> list[str]:
+    """The members (as named in the archive) that are OLE objects by their name (``oleObject*.bin``, any case, any
+    folder) or by the content type ``[Content_Types].xml`` gives them (its own, or its extension's default)."""
+    found = []
+    for name, info in members.items():
+        base = name.rpartition("/")[2]
+        content_type = types.get(name) or types.get("*." + base.rpartition(".")[2], "")
+        if base.startswith(OLE_NAME) or OLE_CONTENT_TYPE in content_type:
+            found.append(info.filename)
+    return found
+
+
+def _outside_links(found: list[tuple[str, str]]):
+    """An expat start handler for a ``.rels`` part that adds to ``found`` (type, target) each relationship that
+    points outside the file (``TargetMode="External"``, any case) and is no hyperlink: Office follows those by itself
+    when the file is opened (a template, a frame, a sub-document, a linked object, picture or workbook)."""
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        """Note one outside relationship."""
+        namespace, _sep, name = tag.rpartition(" ")
+        if namespace != RELATIONSHIPS_NS or name != "Relationship":
+            return
+        kind = attributes.get("Type", "").strip()
+        if attributes.get("TargetMode", "").strip().lower() == "external" and kind not in HYPERLINKS:
+            found.append((kind, attributes.get("Target", "").strip()))
+
+    return start
 
 
 def _content_types(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]) -> dict[str, str]:
@@ -327,7 +391,7 @@ def _content_types(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]
         elif name == "Default":
             types["*." + attributes.get("Extension", "").lower()] = content_type
 
-    root = _unpack(archive, info, parse=True, start=start)
+    root, _head = _unpack(archive, info, parse=True, start=start)
     if root != (CONTENT_TYPES_NS, "Types"):
         raise _not_office()
     return types
@@ -342,19 +406,15 @@ def _has_macros(members: dict[str, zipfile.ZipInfo], content_types) -> bool:
     return any(word in content_type for content_type in content_types for word in MACRO_CONTENT_TYPES)
 
 
-def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, parse: bool, start=None) -> tuple[str, str] | None:
-    """Unpack one member in chunks, never past its declared size (the CRC is checked at its end), parsing it as
-    XML when ``parse``; returns its root element (namespace, name), or ``None`` when not parsed.
-
-    The XML parser refuses any DTD, so no entity can be declared, expanded or fetched.
-    """
-    parser = expat.ParserCreate(namespace_separator=" ") if parse else None
+def _unpack(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, parse: bool, start=None
+) -> tuple[tuple[str, str] | None, bytes]:
+    """Unpack one member (``zipsafe.chunks``: in pieces, never past its declared size, CRC checked), parsing it as
+    XML with no DTD when ``parse``; returns its root element (namespace, name; ``None`` when not parsed) and its
+    first bytes (``OLE_SIGNATURE``'s length)."""
+    parser = zipsafe.xml_parser(namespace_separator=" ") if parse else None
     root: list[tuple[str, str]] = []
     if parser is not None:
-
-        def refuse(*_args) -> None:
-            """A DTD or an entity declaration: refused."""
-            raise _Unsafe
 
         def element(tag: str, attributes: dict[str, str]) -> None:
             """Note the root element; the elements after it go to ``start`` (or to no Python code at all)."""
@@ -364,19 +424,14 @@ def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, parse: bool, sta
             if start is not None:
                 start(tag, attributes)
 
-        parser.StartDoctypeDeclHandler = refuse
-        parser.EntityDeclHandler = refuse
-        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.StartElementHandler = element
-    read = 0
-    with archive.open(info) as member:
-        while chunk := member.read(CHUNK):
-            read += len(chunk)
-            if read > info.file_size:  # pragma: no cover - zipfile itself stops at the declared size
-                raise zipfile.BadZipFile("member larger than declared")
-            if parser is not None:
-                parser.Parse(chunk, False)
+    head = b""
+    for piece in zipsafe.chunks(archive, info):
+        if len(head) < len(OLE_SIGNATURE):
+            head += piece[: len(OLE_SIGNATURE) - len(head)]
+        if parser is not None:
+            parser.Parse(piece, False)
     if parser is None:
-        return None
+        return None, head
     parser.Parse(b"", True)
-    return root[0] if root else None
+    return (root[0] if root else None), head
