@@ -153,6 +153,7 @@ class Defaults:
     LOGIN_RATE_LIMIT = "5 per minute"  # failed sign-ins per client address
     LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"  # failed sign-ins per account, from any number of addresses
     LOGIN_LINK_RATE_LIMIT = "5 per hour"  # one-time sign-in links asked for, per client address and per account
+    PASSWORD_RESET_RATE_LIMIT = "10 per hour"  # password-reset links asked for, per client address and per account
     REGISTER_RATE_LIMIT = "20 per hour"  # refused registrations per client address (probing for known addresses)
     API_TOKEN_RATE_LIMIT = "10 per minute"  # refused API tokens (missing, wrong, revoked) per client address
     PROXY_FIX = False

@@ -214,6 +214,29 @@ def test_redirect_targets_that_browsers_read_as_another_host_are_refused(target)
     assert safe_next("/bookings/?page=2") == "/bookings/?page=2"
 
 
+def test_reset_links_for_one_account_are_limited_from_any_address(make_app):
+    """Asking reset links for one person from many addresses stops at the limit (no flooding their mailbox); the
+    same address asking for others' links is limited per address too."""
+    app = make_app(RATELIMIT_ENABLED=True, PASSWORD_RESET_RATE_LIMIT="3 per hour")
+    client = english(app.test_client())
+    codes = [
+        client.post(
+            "/auth/forgot", data={"email": "Target@example.cn"}, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}
+        ).status_code
+        for n in range(1, 5)
+    ]
+    assert codes == [303, 303, 303, 429]
+    again = {"email": " target@EXAMPLE.cn"}
+    assert client.post("/auth/forgot", data=again, environ_base={"REMOTE_ADDR": "10.0.1.1"}).status_code == 429
+    others = [
+        client.post(
+            "/auth/forgot", data={"email": f"person{n}@example.cn"}, environ_base={"REMOTE_ADDR": "10.0.2.1"}
+        ).status_code
+        for n in range(4)
+    ]
+    assert others == [303, 303, 303, 429]
+
+
 def test_failed_logins_are_limited_per_account_from_any_address(make_app):
     """Guessing one account's password from many addresses is stopped too; other accounts stay open."""
     app = make_app(RATELIMIT_ENABLED=True, LOGIN_ACCOUNT_RATE_LIMIT="3 per hour")

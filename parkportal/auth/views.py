@@ -222,8 +222,14 @@ def change_password():
     return render("auth/change_password.html", form=form, status=422 if form.is_submitted() else 200)
 
 
+def _reset_account_key() -> str:
+    """The account a reset link is asked for (normalised e-mail address), whichever address the requests come from."""
+    return "password-reset:" + accounts.normalise_email(request.form.get("email"))
+
+
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"], key_func=_reset_account_key)
 def forgot_password():
     """Send a time-limited reset link; the answer is the same whether the address is known or not."""
     form = ForgotPasswordForm()
