@@ -39,6 +39,7 @@ import tarfile
 import tempfile
 import zlib
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from importlib import metadata
@@ -246,20 +247,13 @@ def _copy_sqlite(engine: Engine, out: Path) -> str | None:
     if not path.is_file():
         raise BackupError(f"the database file {path} doesn't exist")
     try:
-        source = sqlite3.connect(path, timeout=30)
-        try:
-            copy = sqlite3.connect(out)
-            try:
-                source.backup(copy)  # one step: a consistent snapshot; WAL lets writers go on meanwhile
-                copy.execute("PRAGMA journal_mode=DELETE").fetchall()  # one self-contained file
-                found = copy.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-                ).fetchone()
-                row = copy.execute("SELECT version_num FROM alembic_version").fetchone() if found else None
-            finally:
-                copy.close()
-        finally:
-            source.close()
+        with closing(sqlite3.connect(path, timeout=30)) as source, closing(sqlite3.connect(out)) as copy:
+            source.backup(copy)  # one step: a consistent snapshot; WAL lets writers go on meanwhile
+            copy.execute("PRAGMA journal_mode=DELETE").fetchall()  # one self-contained file
+            found = copy.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+            row = copy.execute("SELECT version_num FROM alembic_version").fetchone() if found else None
     except sqlite3.Error as error:
         raise BackupError(f"SQLite could not copy {path}: {error}") from None
     return row[0] if row else None
@@ -566,17 +560,10 @@ def _restore_sqlite(engine: Engine, dump: Path) -> None:
     engine.dispose()
     path = Path(engine.url.database)
     try:
-        source = sqlite3.connect(dump)
-        try:
-            target = sqlite3.connect(path, timeout=30)
-            try:
-                target.execute("PRAGMA journal_mode=DELETE").fetchall()
-                source.backup(target)
-                target.execute("PRAGMA journal_mode=WAL").fetchall()
-            finally:
-                target.close()
-        finally:
-            source.close()
+        with closing(sqlite3.connect(dump)) as source, closing(sqlite3.connect(path, timeout=30)) as target:
+            target.execute("PRAGMA journal_mode=DELETE").fetchall()
+            source.backup(target)
+            target.execute("PRAGMA journal_mode=WAL").fetchall()
     except sqlite3.Error as error:
         raise BackupError(f"SQLite could not restore into {path}: {error}") from None
 
