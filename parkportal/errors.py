@@ -86,11 +86,8 @@ def database_unavailable(error: BaseException):
     log.warning("database unavailable on %s %s: %s", request.method, request.path, driver_message(error))
     g.database_unavailable = True  # the user loader and the navigation's counters may give up quietly now
     _rollback()  # before the message is translated: the user's language may need a query
-    response = current_app.make_response(
-        render_error(503, _("The database is briefly unavailable, so nothing was saved. Please try again in a minute."))
-    )
-    response.headers.update(retry_after())
-    return response
+    message = _("The database is briefly unavailable, so nothing was saved. Please try again in a minute.")
+    return current_app.make_response(render_error(503, message, headers=list(retry_after().items())))
 
 
 def init_app(app: Flask) -> None:
